@@ -1,0 +1,62 @@
+//! Errors of the codegen library: each names the file it is about.
+
+use std::path::PathBuf;
+
+/// Everything that can go wrong while reading a module or writing its shims.
+#[derive(Debug, thiserror::Error)]
+pub enum CodegenError {
+    /// A file could not be read (missing, unreadable, a directory...).
+    #[error("{}: cannot read: {source}", path.display())]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// The underlying I/O error.
+        source: std::io::Error,
+    },
+    /// The bytes are not a WebAssembly module (wrong magic, a component, truncated, malformed).
+    #[error("{}: not a valid WebAssembly module: {message} (at byte offset {offset:#x})", path.display())]
+    InvalidWasm {
+        /// The file.
+        path: PathBuf,
+        /// What the parser said.
+        message: String,
+        /// Where in the file it stopped.
+        offset: usize,
+    },
+    /// A typings or glue file does not parse as TypeScript / JavaScript.
+    #[error("{}:{line}:{column}: cannot parse {what}: {message}", path.display())]
+    InvalidSource {
+        /// The file.
+        path: PathBuf,
+        /// "TypeScript typings" or "JavaScript glue".
+        what: &'static str,
+        /// What the parser said.
+        message: String,
+        /// 1-based line of the first error.
+        line: usize,
+        /// 1-based column of the first error.
+        column: usize,
+    },
+    /// A file named on purpose (a flag, a Builder input) does not exist.
+    #[error("{}: {what} not found", path.display())]
+    Missing {
+        /// The path that was looked for.
+        path: PathBuf,
+        /// What it should have been.
+        what: &'static str,
+    },
+    /// Output could not be written.
+    #[error("{}: cannot write: {source}", path.display())]
+    Write {
+        /// The file or directory.
+        path: PathBuf,
+        /// The underlying I/O error.
+        source: std::io::Error,
+    },
+    /// The configuration asks for something the module does not have.
+    #[error("{0}")]
+    Config(String),
+}
+
+/// Result with a [`CodegenError`].
+pub type Result<T, E = CodegenError> = std::result::Result<T, E>;

@@ -1,0 +1,133 @@
+//! Readers: the wasm binary (`wasmparser`), the typings and the glue (`oxc`).
+//!
+//! [`read_module`] finds the files wasm-bindgen leaves beside `X_bg.wasm`, reads
+//! them all and hands them to the model, which correlates them.
+
+pub mod glue;
+pub mod source;
+pub mod typings;
+pub mod wasm;
+
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use crate::error::{CodegenError, Result};
+use crate::model::ModuleModel;
+
+/// The files that together describe one wasm-bindgen module.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ModuleFiles {
+    /// The `.wasm` binary.
+    pub wasm: PathBuf,
+    /// The JS-level typings (`X.d.cts` / `X.d.ts`).
+    pub typings: Option<PathBuf>,
+    /// The raw ABI typings (`X_bg.wasm.d.ts`).
+    pub raw_typings: Option<PathBuf>,
+    /// The JS glue (`X.cjs` / `X.js` / `X_bg.js`).
+    pub glue: Option<PathBuf>,
+}
+
+/// Where to find the files, when not beside the wasm under wasm-bindgen's names.
+#[derive(Debug, Clone, Default)]
+pub struct ReadOptions {
+    /// Typings file instead of the one found beside the wasm.
+    pub typings: Option<PathBuf>,
+    /// Raw ABI typings instead of the one found beside the wasm.
+    pub raw_typings: Option<PathBuf>,
+    /// Glue file instead of the one found beside the wasm.
+    pub glue: Option<PathBuf>,
+    /// Ignore any typings and glue: read the wasm alone.
+    pub wasm_only: bool,
+}
+
+impl ModuleFiles {
+    /// The module's name: the wasm file stem without wasm-bindgen's `_bg` suffix.
+    pub fn module_name(&self) -> String {
+        module_name(&self.wasm)
+    }
+
+    /// Finds the typings and glue beside `wasm`, applying explicit paths from `options`.
+    pub fn discover(wasm: &Path, options: &ReadOptions) -> Result<Self> {
+        let dir = wasm.parent().unwrap_or(Path::new("."));
+        let name = module_name(wasm);
+        let find =
+            |candidates: &[String]| candidates.iter().map(|c| dir.join(c)).find(|p| p.is_file());
+        let explicit = |path: &Option<PathBuf>, what: &'static str| -> Result<Option<PathBuf>> {
+            match path {
+                Some(p) if p.is_file() => Ok(Some(p.clone())),
+                Some(p) => Err(CodegenError::Missing {
+                    path: p.clone(),
+                    what,
+                }),
+                None => Ok(None),
+            }
+        };
+        let mut files = ModuleFiles {
+            wasm: wasm.to_owned(),
+            typings: explicit(&options.typings, "typings file")?,
+            raw_typings: explicit(&options.raw_typings, "raw typings file")?,
+            glue: explicit(&options.glue, "glue file")?,
+        };
+        if options.wasm_only {
+            return Ok(files);
+        }
+        if files.typings.is_none() {
+            files.typings = find(&[
+                format!("{name}.d.cts"),
+                format!("{name}.d.ts"),
+                format!("{name}.d.mts"),
+            ]);
+        }
+        if files.raw_typings.is_none() {
+            files.raw_typings = find(&[format!("{name}_bg.wasm.d.ts")]);
+        }
+        if files.glue.is_none() {
+            files.glue = find(&[
+                format!("{name}.cjs"),
+                format!("{name}.js"),
+                format!("{name}.mjs"),
+                format!("{name}_bg.js"),
+            ]);
+        }
+        Ok(files)
+    }
+}
+
+fn module_name(wasm: &Path) -> String {
+    let stem = wasm
+        .file_name()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let stem = stem.strip_suffix(".wasm").unwrap_or(&stem);
+    stem.strip_suffix("_bg").unwrap_or(stem).to_owned()
+}
+
+/// Reads a module and everything beside it into a correlated [`ModuleModel`].
+pub fn read_module(wasm: &Path, options: &ReadOptions) -> Result<ModuleModel> {
+    let files = ModuleFiles::discover(wasm, options)?;
+    read_files(files)
+}
+
+/// Reads exactly the given files into a [`ModuleModel`].
+pub fn read_files(files: ModuleFiles) -> Result<ModuleModel> {
+    if !files.wasm.exists() {
+        return Err(CodegenError::Missing {
+            path: files.wasm.clone(),
+            what: "wasm module",
+        });
+    }
+    let wasm = wasm::WasmModule::read_file(&files.wasm)?;
+    let api = files
+        .typings
+        .as_deref()
+        .map(typings::read_typings)
+        .transpose()?;
+    let raw_api = files
+        .raw_typings
+        .as_deref()
+        .map(typings::read_typings)
+        .transpose()?;
+    let glue = files.glue.as_deref().map(glue::read_glue).transpose()?;
+    Ok(ModuleModel::correlate(files, wasm, api, raw_api, glue))
+}

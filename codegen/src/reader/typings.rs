@@ -1,0 +1,395 @@
+//! Reads wasm-bindgen's TypeScript typings (`X.d.ts` / `X.d.cts`, and the raw
+//! `X_bg.wasm.d.ts`) into a [`JsApi`] with a real TypeScript parser (oxc).
+
+use std::path::Path;
+
+use oxc_allocator::Allocator;
+use oxc_ast::ast::{
+    BindingPattern, Class, ClassElement, Declaration, FormalParameters, Function,
+    MethodDefinitionKind, PropertyKey, Statement, TSAccessibility, TSType, TSTypeAnnotation,
+    TSTypeName,
+};
+use oxc_span::SourceType;
+
+use super::source::{parse, read_text, text_of};
+use crate::error::Result;
+use crate::model::api::{
+    JsAccessor, JsApi, JsClass, JsDeclaration, JsFunction, JsMethod, JsParam, JsType, JsValue,
+    TypeRef,
+};
+
+/// Reads a typings file into the API it declares.
+pub fn read_typings(path: &Path) -> Result<JsApi> {
+    let text = read_text(path)?;
+    parse_typings(path, &text)
+}
+
+/// Parses typings source; `path` only names the file in errors.
+pub fn parse_typings(path: &Path, text: &str) -> Result<JsApi> {
+    let allocator = Allocator::default();
+    let program = parse(
+        &allocator,
+        path,
+        text,
+        SourceType::d_ts(),
+        "TypeScript typings",
+    )?;
+    let mut api = JsApi::default();
+    let mut reader = TypingsReader {
+        text,
+        api: &mut api,
+    };
+    for statement in &program.body {
+        match statement {
+            Statement::ExportDeclaration(export) => reader.declaration(&export.declaration, true),
+            Statement::ExportDefaultDeclaration(_) => {} // `--target web` init function
+            other => {
+                if let Some(declaration) = other.as_declaration() {
+                    reader.declaration(declaration, false);
+                }
+            }
+        }
+    }
+    api.resolve_names();
+    Ok(api)
+}
+
+struct TypingsReader<'s, 'a> {
+    text: &'s str,
+    api: &'a mut JsApi,
+}
+
+impl TypingsReader<'_, '_> {
+    fn declaration(&mut self, declaration: &Declaration<'_>, exported: bool) {
+        match declaration {
+            Declaration::FunctionDeclaration(f) if exported => {
+                if let Some(id) = &f.id {
+                    let function = self.function(id.name.as_str(), f);
+                    self.api.functions.push(function);
+                }
+            }
+            Declaration::ClassDeclaration(c) if exported => {
+                let class = self.class(c);
+                self.api.classes.push(class);
+            }
+            Declaration::TSEnumDeclaration(e) => self.api.enums.push(JsDeclaration {
+                name: e.id.name.to_string(),
+                text: text_of(self.text, &**e).to_owned(),
+                exported,
+            }),
+            Declaration::TSTypeAliasDeclaration(t) => {
+                self.api.type_declarations.push(JsDeclaration {
+                    name: t.id.name.to_string(),
+                    text: text_of(self.text, &**t).to_owned(),
+                    exported,
+                })
+            }
+            Declaration::TSInterfaceDeclaration(i) => {
+                self.api.type_declarations.push(JsDeclaration {
+                    name: i.id.name.to_string(),
+                    text: text_of(self.text, &**i).to_owned(),
+                    exported,
+                })
+            }
+            Declaration::VariableDeclaration(v) if exported => {
+                for d in &v.declarations {
+                    let BindingPattern::BindingIdentifier(id) = &d.id else {
+                        continue;
+                    };
+                    // wasm-bindgen 0.2.100's raw typings: `export const f: (a: number) => number;`
+                    if let Some(TSType::TSFunctionType(f)) =
+                        d.type_annotation.as_ref().map(|a| &a.type_annotation)
+                    {
+                        self.api.functions.push(JsFunction {
+                            name: id.name.to_string(),
+                            params: self.params(&f.params),
+                            returns: self.annotation(Some(&f.return_type)),
+                            is_async: false,
+                        });
+                    } else {
+                        self.api.values.push(JsValue {
+                            name: id.name.to_string(),
+                            ty: self.annotation(d.type_annotation.as_deref()),
+                        });
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn class(&self, class: &Class<'_>) -> JsClass {
+        let mut out = JsClass {
+            name: class
+                .id
+                .as_ref()
+                .map(|id| id.name.to_string())
+                .unwrap_or_default(),
+            ..JsClass::default()
+        };
+        for element in &class.body.body {
+            match element {
+                ClassElement::MethodDefinition(m) => {
+                    let Some(name) = self.key(&m.key, m.computed) else {
+                        if text_of(self.text, &m.key).contains("Symbol.dispose") {
+                            out.has_dispose = true;
+                        }
+                        continue;
+                    };
+                    match m.kind {
+                        MethodDefinitionKind::Constructor
+                            if m.accessibility == Some(TSAccessibility::Private) =>
+                        {
+                            out.private_constructor = true;
+                        }
+                        MethodDefinitionKind::Constructor => {
+                            out.constructor = Some(self.function("constructor", &m.value));
+                        }
+                        MethodDefinitionKind::Method if name == "free" && !m.r#static => {
+                            out.has_free = true;
+                        }
+                        MethodDefinitionKind::Method => out.methods.push(JsMethod {
+                            is_static: m.r#static,
+                            function: self.function(&name, &m.value),
+                        }),
+                        MethodDefinitionKind::Get => {
+                            let ty = self.annotation(m.value.return_type.as_deref());
+                            accessor(&mut out, &name, ty, m.r#static).getter = true;
+                        }
+                        MethodDefinitionKind::Set => {
+                            let ty = match m.value.params.items.first() {
+                                Some(p) => self.annotation(p.type_annotation.as_deref()),
+                                None => TypeRef::void(),
+                            };
+                            accessor(&mut out, &name, ty, m.r#static).setter = true;
+                        }
+                    }
+                }
+                ClassElement::PropertyDefinition(p) => {
+                    let Some(name) = self.key(&p.key, p.computed) else {
+                        continue;
+                    };
+                    let ty = self.annotation(p.type_annotation.as_deref());
+                    let a = accessor(&mut out, &name, ty, p.r#static);
+                    a.getter = true;
+                    a.setter = !p.readonly;
+                }
+                _ => {}
+            }
+        }
+        out
+    }
+
+    fn key(&self, key: &PropertyKey<'_>, computed: bool) -> Option<String> {
+        match key {
+            PropertyKey::StaticIdentifier(id) if !computed => Some(id.name.to_string()),
+            PropertyKey::StringLiteral(s) => Some(s.value.to_string()),
+            PropertyKey::NumericLiteral(n) => Some(n.value.to_string()),
+            _ => None,
+        }
+    }
+
+    fn function(&self, name: &str, f: &Function<'_>) -> JsFunction {
+        let returns = match &f.return_type {
+            Some(r) => self.annotation(Some(r)),
+            None => TypeRef::void(),
+        };
+        JsFunction {
+            name: name.to_owned(),
+            params: self.params(&f.params),
+            is_async: f.r#async || matches!(returns.ty, JsType::Promise(_)),
+            returns,
+        }
+    }
+
+    fn params(&self, params: &FormalParameters<'_>) -> Vec<JsParam> {
+        let mut out: Vec<JsParam> = params
+            .items
+            .iter()
+            .enumerate()
+            .map(|(i, p)| JsParam {
+                name: binding_name(&p.pattern).unwrap_or_else(|| format!("arg{i}")),
+                ty: self.annotation(p.type_annotation.as_deref()),
+                optional: p.optional,
+                rest: false,
+            })
+            .collect();
+        if let Some(rest) = &params.rest {
+            out.push(JsParam {
+                name: binding_name(&rest.rest.argument).unwrap_or_else(|| "rest".into()),
+                ty: self.annotation(rest.type_annotation.as_deref()),
+                optional: false,
+                rest: true,
+            });
+        }
+        out
+    }
+
+    fn annotation(&self, annotation: Option<&TSTypeAnnotation<'_>>) -> TypeRef {
+        match annotation {
+            Some(a) => TypeRef {
+                text: text_of(self.text, &a.type_annotation).to_owned(),
+                ty: classify(&a.type_annotation),
+            },
+            None => TypeRef {
+                text: "any".into(),
+                ty: JsType::Any,
+            },
+        }
+    }
+}
+
+fn accessor<'c>(
+    class: &'c mut JsClass,
+    name: &str,
+    ty: TypeRef,
+    is_static: bool,
+) -> &'c mut JsAccessor {
+    let index = match class
+        .accessors
+        .iter()
+        .position(|a| a.name == name && a.is_static == is_static)
+    {
+        Some(i) => i,
+        None => {
+            class.accessors.push(JsAccessor {
+                name: name.to_owned(),
+                ty,
+                getter: false,
+                setter: false,
+                is_static,
+            });
+            class.accessors.len() - 1
+        }
+    };
+    &mut class.accessors[index]
+}
+
+fn binding_name(pattern: &BindingPattern<'_>) -> Option<String> {
+    match pattern {
+        BindingPattern::BindingIdentifier(id) => Some(id.name.to_string()),
+        _ => None,
+    }
+}
+
+const TYPED_ARRAYS: &[&str] = &[
+    "Int8Array",
+    "Uint8Array",
+    "Uint8ClampedArray",
+    "Int16Array",
+    "Uint16Array",
+    "Int32Array",
+    "Uint32Array",
+    "Float32Array",
+    "Float64Array",
+    "BigInt64Array",
+    "BigUint64Array",
+];
+
+/// Classifies a TypeScript type into what a proxy needs to know of it.
+fn classify(ty: &TSType<'_>) -> JsType {
+    match ty {
+        TSType::TSNumberKeyword(_) => JsType::Number,
+        TSType::TSBigIntKeyword(_) => JsType::BigInt,
+        TSType::TSBooleanKeyword(_) => JsType::Boolean,
+        TSType::TSStringKeyword(_) => JsType::String,
+        TSType::TSVoidKeyword(_) => JsType::Void,
+        TSType::TSUndefinedKeyword(_) => JsType::Undefined,
+        TSType::TSNullKeyword(_) => JsType::Null,
+        TSType::TSAnyKeyword(_) | TSType::TSUnknownKeyword(_) => JsType::Any,
+        TSType::TSParenthesizedType(p) => classify(&p.type_annotation),
+        TSType::TSArrayType(a) => JsType::Array(Box::new(classify(&a.element_type))),
+        TSType::TSTypeReference(r) => {
+            let TSTypeName::IdentifierReference(id) = &r.type_name else {
+                return JsType::Other;
+            };
+            let name = id.name.as_str();
+            let first_argument = || {
+                r.type_arguments
+                    .as_ref()
+                    .and_then(|a| a.params.first())
+                    .map_or(JsType::Any, classify)
+            };
+            match name {
+                "Promise" => JsType::Promise(Box::new(first_argument())),
+                "Array" => JsType::Array(Box::new(first_argument())),
+                _ if TYPED_ARRAYS.contains(&name) => JsType::TypedArray(name.to_owned()),
+                _ => JsType::Named(name.to_owned()),
+            }
+        }
+        TSType::TSUnionType(u) => {
+            let mut rest: Vec<JsType> = u
+                .types
+                .iter()
+                .map(classify)
+                .filter(|t| !matches!(t, JsType::Null | JsType::Undefined))
+                .collect();
+            if rest.len() == 1 && rest.len() < u.types.len() {
+                JsType::Optional(Box::new(rest.remove(0)))
+            } else {
+                JsType::Other
+            }
+        }
+        _ => JsType::Other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_functions_classes_enums_and_optionals() {
+        let api = parse_typings(
+            Path::new("t.d.ts"),
+            r#"
+export function f(a: number, b?: Uint8Array, ...more: bigint[]): WasmThing | undefined;
+export enum GateType { Zero = 0, Generic = 1 }
+export class WasmThing {
+  free(): void;
+  [Symbol.dispose](): void;
+  constructor(seed: number);
+  static make(x: GateType): WasmThing;
+  grow(other: WasmThing, n: number | null | undefined): Promise<WasmThing>;
+  readonly size: number;
+  label: string;
+  get inner(): WasmThing;
+  set inner(value: WasmThing);
+}
+"#,
+        )
+        .unwrap();
+        let f = &api.functions[0];
+        assert_eq!(f.params.len(), 3);
+        assert!(f.params[1].optional && f.params[2].rest);
+        assert_eq!(f.params[1].ty.ty, JsType::TypedArray("Uint8Array".into()));
+        assert_eq!(
+            f.returns.ty,
+            JsType::Optional(Box::new(JsType::Class("WasmThing".into())))
+        );
+        assert_eq!(f.returns.text, "WasmThing | undefined");
+        let c = api.class("WasmThing").unwrap();
+        assert!(c.has_free && c.has_dispose);
+        assert_eq!(c.constructor.as_ref().unwrap().params[0].name, "seed");
+        assert_eq!(
+            c.methods[0].function.params[0].ty.ty,
+            JsType::Enum("GateType".into())
+        );
+        assert!(c.methods[0].is_static && !c.methods[1].is_static);
+        assert!(c.methods[1].is_async);
+        let size = c.accessors.iter().find(|a| a.name == "size").unwrap();
+        assert!(size.getter && !size.setter);
+        let inner = c.accessors.iter().find(|a| a.name == "inner").unwrap();
+        assert!(inner.getter && inner.setter);
+        assert_eq!(inner.ty.ty, JsType::Class("WasmThing".into()));
+        assert_eq!(api.enums[0].name, "GateType");
+    }
+
+    #[test]
+    fn a_syntax_error_names_line_and_column() {
+        let err =
+            parse_typings(Path::new("bad.d.ts"), "export function f(: number;\n").unwrap_err();
+        let message = err.to_string();
+        assert!(message.starts_with("bad.d.ts:1:"), "{message}");
+    }
+}
