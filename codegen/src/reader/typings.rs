@@ -376,7 +376,7 @@ export class WasmThing {
             JsType::Enum("GateType".into())
         );
         assert!(c.methods[0].is_static && !c.methods[1].is_static);
-        assert!(c.methods[1].is_async);
+        assert!(c.methods[1].function.is_async);
         let size = c.accessors.iter().find(|a| a.name == "size").unwrap();
         assert!(size.getter && !size.setter);
         let inner = c.accessors.iter().find(|a| a.name == "inner").unwrap();

@@ -146,7 +146,8 @@ impl WasmModule {
         })?;
         Self::parse(&bytes).map_err(|(message, offset)| CodegenError::InvalidWasm {
             path: path.to_owned(),
-            message,
+            // Some parser messages span lines (bad magic lists the bytes): keep one line.
+            message: message.split_whitespace().collect::<Vec<_>>().join(" "),
             offset,
         })
     }
