@@ -144,8 +144,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
         }) => {
             let model = read(&wasm, &args.options())?;
             match format {
-                ListFormat::Json => println!("{}", list_json(&model)?),
-                ListFormat::Table => print_table(&model),
+                ListFormat::Json => emit(&format!("{}\n", list_json(&model)?))?,
+                ListFormat::Table => emit(&table(&model))?,
             }
         }
         Some(Command::Diff { old, new, format }) => {
@@ -153,8 +153,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let new = read(&new, &ReadOptions::default())?;
             let diff = ModelDiff::between(&old, &new);
             match format {
-                DiffFormat::Json => println!("{}", serde_json::to_string_pretty(&diff)?),
-                DiffFormat::Text => print!("{diff}"),
+                DiffFormat::Json => emit(&format!("{}\n", serde_json::to_string_pretty(&diff)?))?,
+                DiffFormat::Text => emit(&diff.to_string())?,
             }
         }
     }
@@ -270,7 +270,16 @@ fn list_json(model: &ModuleModel) -> Result<String> {
     Ok(serde_json::to_string_pretty(&json)?)
 }
 
-fn print_table(model: &ModuleModel) {
+/// Writes to stdout; a reader that went away (`codegen list x | head`) is not an error.
+fn emit(text: &str) -> Result<()> {
+    use std::io::Write;
+    match std::io::stdout().lock().write_all(text.as_bytes()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => Ok(other?),
+    }
+}
+
+fn table(model: &ModuleModel) -> String {
     let rows: Vec<[String; 5]> = model
         .exports
         .iter()
@@ -318,5 +327,5 @@ fn print_table(model: &ModuleModel) {
         out.push_str(&line(row));
         out.push('\n');
     }
-    print!("{out}");
+    out
 }

@@ -7,7 +7,10 @@ use common::*;
 #[test]
 fn every_malformed_module_gets_one_clear_line_and_no_output() {
     let corpus = fixture("malformed");
-    let mut files: Vec<_> = std::fs::read_dir(&corpus).unwrap().map(|e| e.unwrap().path()).collect();
+    let mut files: Vec<_> = std::fs::read_dir(&corpus)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
     files.sort();
     assert!(files.len() >= 10);
     for file in files {
@@ -17,15 +20,28 @@ fn every_malformed_module_gets_one_clear_line_and_no_output() {
         let err = stderr(&output);
         assert_eq!(output.status.code(), Some(1), "{}: {err}", file.display());
         assert_eq!(err.lines().count(), 1, "{}: {err}", file.display());
-        assert!(err.starts_with(&format!("error: {}: not a valid WebAssembly module: ", file.display())), "{err}");
+        assert!(
+            err.starts_with(&format!(
+                "error: {}: not a valid WebAssembly module: ",
+                file.display()
+            )),
+            "{err}"
+        );
         assert!(err.contains("at byte offset 0x"), "{err}");
-        assert!(!out_dir.exists(), "{}: output written for bad input", file.display());
+        assert!(
+            !out_dir.exists(),
+            "{}: output written for bad input",
+            file.display()
+        );
     }
 }
 
 #[test]
 fn a_component_is_named_as_such() {
-    let output = codegen_str(&["list", fixture("malformed/component.wasm").to_str().unwrap()]);
+    let output = codegen_str(&[
+        "list",
+        fixture("malformed/component.wasm").to_str().unwrap(),
+    ]);
     assert!(stderr(&output).contains("a WebAssembly component, not a core module"));
 }
 
@@ -33,7 +49,10 @@ fn a_component_is_named_as_such() {
 fn a_missing_file_is_named() {
     let output = codegen_str(&["list", "/nonexistent/thing_bg.wasm"]);
     assert_eq!(output.status.code(), Some(1));
-    assert_eq!(stderr(&output).trim(), "error: /nonexistent/thing_bg.wasm: wasm module not found");
+    assert_eq!(
+        stderr(&output).trim(),
+        "error: /nonexistent/thing_bg.wasm: wasm module not found"
+    );
 }
 
 #[test]
@@ -46,7 +65,10 @@ fn a_missing_typings_flag_is_named() {
         "--typings".as_ref(),
         "/nope/x.d.ts".as_ref(),
     ]);
-    assert_eq!(stderr(&output).trim(), "error: /nope/x.d.ts: typings file not found");
+    assert_eq!(
+        stderr(&output).trim(),
+        "error: /nope/x.d.ts: typings file not found"
+    );
 }
 
 #[test]
@@ -59,7 +81,10 @@ fn unparsable_typings_name_file_line_and_column_and_write_nothing() {
     let output = codegen(&[wasm.as_os_str(), "--out-dir".as_ref(), out_dir.as_os_str()]);
     let err = stderr(&output);
     assert_eq!(output.status.code(), Some(1));
-    assert!(err.starts_with(&format!("error: {}:2:", typings.display())), "{err}");
+    assert!(
+        err.starts_with(&format!("error: {}:2:", typings.display())),
+        "{err}"
+    );
     assert!(err.contains("cannot parse TypeScript typings"), "{err}");
     assert!(!out_dir.exists());
 }
@@ -73,8 +98,15 @@ fn an_unwritable_output_directory_leaves_nothing_behind() {
     std::fs::write(&blocker, "not a directory").unwrap();
     let output = codegen(&[wasm.as_os_str(), "--out-dir".as_ref(), blocker.as_os_str()]);
     assert_eq!(output.status.code(), Some(1));
-    assert!(stderr(&output).contains("cannot write"), "{}", stderr(&output));
-    assert_eq!(std::fs::read_to_string(&blocker).unwrap(), "not a directory");
+    assert!(
+        stderr(&output).contains("cannot write"),
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(
+        std::fs::read_to_string(&blocker).unwrap(),
+        "not a directory"
+    );
 }
 
 #[test]

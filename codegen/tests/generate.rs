@@ -8,7 +8,12 @@ use common::*;
 fn generate_counter(dir: &std::path::Path) -> std::path::PathBuf {
     let wasm = counter_fixture(dir);
     let out = dir.join("out");
-    let output = codegen(&["generate".as_ref(), wasm.as_os_str(), "--out-dir".as_ref(), out.as_os_str()]);
+    let output = codegen(&[
+        "generate".as_ref(),
+        wasm.as_os_str(),
+        "--out-dir".as_ref(),
+        out.as_os_str(),
+    ]);
     assert!(output.status.success(), "{}", stderr(&output));
     out
 }
@@ -24,7 +29,13 @@ fn counter_shim_snapshots() {
     files.sort();
     assert_eq!(
         files,
-        ["counter.proxy.cjs", "counter.proxy.d.cts", "register.cjs", "wasm-proxy-runtime.cjs", "wasm-proxy-runtime.d.cts"]
+        [
+            "counter.proxy.cjs",
+            "counter.proxy.d.cts",
+            "register.cjs",
+            "wasm-proxy-runtime.cjs",
+            "wasm-proxy-runtime.d.cts"
+        ]
     );
     for file in ["counter.proxy.cjs", "counter.proxy.d.cts", "register.cjs"] {
         let contents = std::fs::read_to_string(out.join(file)).unwrap();
@@ -38,17 +49,28 @@ fn check_passes_when_up_to_date_and_names_drift() {
     let out = generate_counter(dir.path());
     let wasm = dir.path().join("counter/counter_bg.wasm");
     let check = |out: &std::path::Path| {
-        codegen(&["check".as_ref(), wasm.as_os_str(), "--out-dir".as_ref(), out.as_os_str()])
+        codegen(&[
+            "check".as_ref(),
+            wasm.as_os_str(),
+            "--out-dir".as_ref(),
+            out.as_os_str(),
+        ])
     };
     assert!(check(&out).status.success());
     let shim = out.join("counter.proxy.cjs");
-    let edited = std::fs::read_to_string(&shim).unwrap().replacen("return", "return /* edited */", 1);
+    let edited =
+        std::fs::read_to_string(&shim)
+            .unwrap()
+            .replacen("return", "return /* edited */", 1);
     std::fs::write(&shim, edited).unwrap();
     std::fs::remove_file(out.join("register.cjs")).unwrap();
     let output = check(&out);
     assert_eq!(output.status.code(), Some(1));
     let text = stdout(&output);
-    assert!(text.contains("counter.proxy.cjs: differs from line"), "{text}");
+    assert!(
+        text.contains("counter.proxy.cjs: differs from line"),
+        "{text}"
+    );
     assert!(text.contains("register.cjs: missing"), "{text}");
     assert!(text.contains("2 file(s) out of date"), "{text}");
 }
@@ -58,11 +80,26 @@ fn generating_twice_rewrites_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let out = generate_counter(dir.path());
     let wasm = dir.path().join("counter/counter_bg.wasm");
-    let output = codegen(&["generate".as_ref(), wasm.as_os_str(), "--out-dir".as_ref(), out.as_os_str()]);
-    assert!(stdout(&output).contains("0 file(s) written, 5 unchanged"), "{}", stdout(&output));
+    let output = codegen(&[
+        "generate".as_ref(),
+        wasm.as_os_str(),
+        "--out-dir".as_ref(),
+        out.as_os_str(),
+    ]);
+    assert!(
+        stdout(&output).contains("0 file(s) written, 5 unchanged"),
+        "{}",
+        stdout(&output)
+    );
     let leftovers: Vec<_> = std::fs::read_dir(&out)
         .unwrap()
-        .filter(|e| e.as_ref().unwrap().file_name().to_string_lossy().ends_with(".tmp"))
+        .filter(|e| {
+            e.as_ref()
+                .unwrap()
+                .file_name()
+                .to_string_lossy()
+                .ends_with(".tmp")
+        })
         .collect();
     assert!(leftovers.is_empty());
 }
@@ -77,16 +114,30 @@ fn diff_names_added_removed_and_changed_exports() {
     let wat = std::fs::read_to_string(fixture("bindgen/counter/counter_bg.wat"))
         .unwrap()
         .replace("(export \"add\")", "(export \"sub\")")
-        .replace("(func (export \"total\") (param $p i32) (result i32)", "(func (export \"total\") (param $p i32) (param i32) (result i32)");
+        .replace(
+            "(func (export \"total\") (param $p i32) (result i32)",
+            "(func (export \"total\") (param $p i32) (param i32) (result i32)",
+        );
     std::fs::write(&new, wat::parse_str(&wat).unwrap()).unwrap();
-    let output = codegen(&["diff".as_ref(), old.as_os_str(), new.as_os_str(), "--format".as_ref(), "json".as_ref()]);
+    let output = codegen(&[
+        "diff".as_ref(),
+        old.as_os_str(),
+        new.as_os_str(),
+        "--format".as_ref(),
+        "json".as_ref(),
+    ]);
     assert!(output.status.success(), "{}", stderr(&output));
     let diff: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
     assert_eq!(diff["added_exports"], serde_json::json!(["sub"]));
     assert_eq!(diff["removed_exports"], serde_json::json!(["add"]));
     let changed = diff["changed_exports"].as_array().unwrap();
     assert_eq!(changed.len(), 1);
-    assert!(changed[0].as_str().unwrap().starts_with("total: function (i32) -> (i32) [function] -> function (i32, i32)"));
+    assert!(
+        changed[0]
+            .as_str()
+            .unwrap()
+            .starts_with("total: function (i32) -> (i32) [function] -> function (i32, i32)")
+    );
     let same = codegen(&["diff".as_ref(), old.as_os_str(), old.as_os_str()]);
     assert_eq!(stdout(&same).trim(), "no differences");
 }

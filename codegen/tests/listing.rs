@@ -17,10 +17,16 @@ fn lists_every_kind_with_its_details() {
     let json = list_json("wat/kinds.wat", "kinds.wasm");
     insta::assert_json_snapshot!("kinds", json);
     let exports = json["exports"].as_array().unwrap();
-    let kinds: Vec<&str> = exports.iter().map(|e| e["kind"].as_str().unwrap()).collect();
+    let kinds: Vec<&str> = exports
+        .iter()
+        .map(|e| e["kind"].as_str().unwrap())
+        .collect();
     assert_eq!(
         kinds,
-        ["function", "function", "function", "memory", "memory", "global", "global", "table", "tag"]
+        [
+            "function", "function", "function", "memory", "memory", "global", "global", "table",
+            "tag"
+        ]
     );
     // Without typings every function is just a function.
     assert!(exports.iter().all(|e| e["role"] == e["kind"]));
@@ -67,7 +73,12 @@ fn the_table_shows_signature_role_and_owner() {
         .lines()
         .find(|l| l.starts_with("counter_increment "))
         .expect("row for counter_increment");
-    for cell in ["function", "method", "Counter.increment", "(i32, i32) -> (i32)"] {
+    for cell in [
+        "function",
+        "method",
+        "Counter.increment",
+        "(i32, i32) -> (i32)",
+    ] {
         assert!(row.contains(cell), "{cell:?} missing from {row:?}");
     }
 }
@@ -81,5 +92,8 @@ fn the_committed_counter_wasm_matches_its_wat() {
         std::fs::write(&committed_path, &compiled).unwrap();
     }
     let committed = std::fs::read(&committed_path).expect("run with FIXTURES_UPDATE=1 once");
-    assert_eq!(committed, compiled, "counter_bg.wasm is stale: run with FIXTURES_UPDATE=1");
+    assert_eq!(
+        committed, compiled,
+        "counter_bg.wasm is stale: run with FIXTURES_UPDATE=1"
+    );
 }

@@ -15,12 +15,34 @@ fn counter_roles_come_from_the_glue() {
         (e.role, e.class.clone(), e.member.clone())
     };
     let counter = Some("Counter".to_owned());
-    assert_eq!(role("counter_new"), (Role::Constructor, counter.clone(), Some("constructor".into())));
-    assert_eq!(role("counter_withSeed"), (Role::StaticMethod, counter.clone(), Some("withSeed".into())));
-    assert_eq!(role("counter_delete"), (Role::Method, counter.clone(), Some("delete".into())));
-    assert_eq!(role("__wbg_get_counter_value"), (Role::Getter, counter.clone(), Some("value".into())));
-    assert_eq!(role("__wbg_set_counter_value"), (Role::Setter, counter.clone(), Some("value".into())));
-    assert_eq!(role("__wbg_counter_free"), (Role::Free, counter, Some("free".into())));
+    assert_eq!(
+        role("counter_new"),
+        (
+            Role::Constructor,
+            counter.clone(),
+            Some("constructor".into())
+        )
+    );
+    assert_eq!(
+        role("counter_withSeed"),
+        (Role::StaticMethod, counter.clone(), Some("withSeed".into()))
+    );
+    assert_eq!(
+        role("counter_delete"),
+        (Role::Method, counter.clone(), Some("delete".into()))
+    );
+    assert_eq!(
+        role("__wbg_get_counter_value"),
+        (Role::Getter, counter.clone(), Some("value".into()))
+    );
+    assert_eq!(
+        role("__wbg_set_counter_value"),
+        (Role::Setter, counter.clone(), Some("value".into()))
+    );
+    assert_eq!(
+        role("__wbg_counter_free"),
+        (Role::Free, counter, Some("free".into()))
+    );
     assert_eq!(role("größe"), (Role::Function, None, Some("größe".into())));
     assert_eq!(role("__wbindgen_malloc").0, Role::Plumbing);
     assert_eq!(role("memory").0, Role::Memory);
@@ -36,11 +58,18 @@ fn disagreements_are_reported_both_ways() {
     let typings = std::fs::read_to_string(counter.join("counter.d.ts")).unwrap();
     std::fs::write(
         counter.join("counter.d.ts"),
-        typings.replace("export function total", "export function ghost(): void;\nexport function total"),
+        typings.replace(
+            "export function total",
+            "export function ghost(): void;\nexport function total",
+        ),
     )
     .unwrap();
     let glue = std::fs::read_to_string(counter.join("counter.cjs")).unwrap();
-    std::fs::write(counter.join("counter.cjs"), glue.replace("wasm.add(a, b)", "wasm.addition(a, b)")).unwrap();
+    std::fs::write(
+        counter.join("counter.cjs"),
+        glue.replace("wasm.add(a, b)", "wasm.addition(a, b)"),
+    )
+    .unwrap();
     let model = read_module(&wasm, &ReadOptions::default()).unwrap();
     let messages: Vec<&str> = model.warnings().map(|f| f.message.as_str()).collect();
     let expect = [
@@ -63,5 +92,10 @@ fn without_typings_the_wasm_alone_is_listed() {
     };
     let model = read_module(&wasm, &options).unwrap();
     assert!(model.api.is_none() && model.glue.is_none());
-    assert!(model.exports.iter().all(|e| matches!(e.role, Role::Function | Role::Memory)));
+    assert!(
+        model
+            .exports
+            .iter()
+            .all(|e| matches!(e.role, Role::Function | Role::Memory))
+    );
 }

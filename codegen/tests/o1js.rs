@@ -33,11 +33,20 @@ fn assert_fully_classified(model: &codegen::ModuleModel) {
     for e in &model.exports {
         let member_role = matches!(
             e.role,
-            Role::Constructor | Role::Method | Role::StaticMethod | Role::Getter | Role::Setter | Role::Free
+            Role::Constructor
+                | Role::Method
+                | Role::StaticMethod
+                | Role::Getter
+                | Role::Setter
+                | Role::Free
         );
         assert_eq!(member_role, e.class.is_some(), "{e:?}");
         if let Some(class) = &e.class {
-            assert!(api.class(class).is_some(), "{class} of {} not in typings", e.name);
+            assert!(
+                api.class(class).is_some(),
+                "{class} of {} not in typings",
+                e.name
+            );
         }
     }
 }
@@ -46,15 +55,21 @@ fn assert_fully_classified(model: &codegen::ModuleModel) {
 fn plonk_wasm_every_export_listed_and_classified() {
     let (model, kinds) = counts("plonk_wasm");
     assert_eq!(model.exports.len(), 688);
-    assert_eq!(kinds, BTreeMap::from([("function", 685), ("global", 2), ("memory", 1)]));
+    assert_eq!(
+        kinds,
+        BTreeMap::from([("function", 685), ("global", 2), ("memory", 1)])
+    );
     assert_eq!(model.wasm_bindgen_version(), Some("0.2.89"));
     let api = model.api.as_ref().unwrap();
     assert_eq!((api.functions.len(), api.classes.len()), (157, 57));
     let memory = model.wasm.memories[0];
     assert!(memory.imported && memory.shared && memory.maximum == Some(65536));
     assert_fully_classified(&model);
-    let roles: BTreeMap<&str, usize> =
-        model.count_by_role().into_iter().map(|(r, n)| (r.as_str(), n)).collect();
+    let roles: BTreeMap<&str, usize> = model
+        .count_by_role()
+        .into_iter()
+        .map(|(r, n)| (r.as_str(), n))
+        .collect();
     insta::assert_debug_snapshot!("plonk_roles", roles);
 }
 
@@ -65,8 +80,11 @@ fn kimchi_wasm_every_export_listed_and_classified() {
     assert_eq!(kinds["function"], 696);
     assert_eq!(model.wasm_bindgen_version(), Some("0.2.100"));
     assert_fully_classified(&model);
-    let roles: BTreeMap<&str, usize> =
-        model.count_by_role().into_iter().map(|(r, n)| (r.as_str(), n)).collect();
+    let roles: BTreeMap<&str, usize> = model
+        .count_by_role()
+        .into_iter()
+        .map(|(r, n)| (r.as_str(), n))
+        .collect();
     insta::assert_debug_snapshot!("kimchi_roles", roles);
 }
 
@@ -74,9 +92,23 @@ fn kimchi_wasm_every_export_listed_and_classified() {
 fn folded_aliases_get_the_member_whose_name_they_carry() {
     // The linker folded fq's max_degree into fp's; the glue calls the fp name for both.
     let (model, _) = counts("plonk_wasm");
-    let member = |name: &str| model.exports.iter().find(|e| e.name == name).unwrap().member.clone();
-    assert_eq!(member("caml_pasta_fq_plonk_index_max_degree").as_deref(), Some("caml_pasta_fq_plonk_index_max_degree"));
-    assert_eq!(member("caml_pasta_fp_plonk_index_max_degree").as_deref(), Some("caml_pasta_fp_plonk_index_max_degree"));
+    let member = |name: &str| {
+        model
+            .exports
+            .iter()
+            .find(|e| e.name == name)
+            .unwrap()
+            .member
+            .clone()
+    };
+    assert_eq!(
+        member("caml_pasta_fq_plonk_index_max_degree").as_deref(),
+        Some("caml_pasta_fq_plonk_index_max_degree")
+    );
+    assert_eq!(
+        member("caml_pasta_fp_plonk_index_max_degree").as_deref(),
+        Some("caml_pasta_fp_plonk_index_max_degree")
+    );
 }
 
 #[test]
@@ -85,17 +117,35 @@ fn generated_shims_are_complete_and_stable() {
         let wasm = o1js_bindings().join(format!("{module}_bg.wasm"));
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join(module);
-        let run = |cmd: &str| codegen(&[cmd.as_ref(), wasm.as_os_str(), "--out-dir".as_ref(), out.as_os_str()]);
+        let run = |cmd: &str| {
+            codegen(&[
+                cmd.as_ref(),
+                wasm.as_os_str(),
+                "--out-dir".as_ref(),
+                out.as_os_str(),
+            ])
+        };
         assert!(run("generate").status.success());
-        assert!(run("check").status.success(), "{module}: check after generate");
+        assert!(
+            run("check").status.success(),
+            "{module}: check after generate"
+        );
         let shim = std::fs::read_to_string(out.join(format!("{module}.proxy.cjs"))).unwrap();
         let model = read_module(&wasm, &ReadOptions::default()).unwrap();
         let api = model.api.as_ref().unwrap();
         for f in &api.functions {
-            assert!(shim.contains(&format!("module.exports.{} = ", f.name)), "{module}: {} not forwarded", f.name);
+            assert!(
+                shim.contains(&format!("module.exports.{} = ", f.name)),
+                "{module}: {} not forwarded",
+                f.name
+            );
         }
         for c in &api.classes {
-            assert!(shim.contains(&format!("class {} extends $runtime.Handle", c.name)), "{module}: class {}", c.name);
+            assert!(
+                shim.contains(&format!("class {} extends $runtime.Handle", c.name)),
+                "{module}: class {}",
+                c.name
+            );
         }
     }
 }
@@ -113,6 +163,9 @@ fn diff_plonk_to_kimchi_shows_the_upgrade() {
     assert!(output.status.success());
     let diff: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
     let added = diff["added_exports"].as_array().unwrap();
-    assert!(added.iter().any(|a| a == "__externref_table_alloc"), "kimchi uses externrefs");
+    assert!(
+        added.iter().any(|a| a == "__externref_table_alloc"),
+        "kimchi uses externrefs"
+    );
     assert!(!diff["api_changes"].as_array().unwrap().is_empty());
 }

@@ -15,6 +15,8 @@ pub struct JsApi {
     pub values: Vec<JsValue>,
     /// Type-only declarations (interfaces, aliases, exported or not), kept verbatim.
     pub type_declarations: Vec<JsDeclaration>,
+    /// The `export default ...` declaration (`--target web`'s init function), verbatim.
+    pub default_export: Option<String>,
 }
 
 impl JsApi {

@@ -79,13 +79,34 @@ pub(super) fn correlate(
         .collect();
 
     if let (Some(api), Some(glue)) = (&api, &glue) {
+        let declared = api
+            .functions
+            .iter()
+            .map(|f| &f.name)
+            .chain(api.classes.iter().map(|c| &c.name));
+        if !api.is_empty() && !declared.into_iter().any(|n| glue.export(n).is_some()) {
+            findings.push(warning(format!(
+                "the glue {} exports none of the typings' functions and classes: it may only load \
+                 the real glue (e.g. `{}_bg.js`); name that one with --glue",
+                files
+                    .glue
+                    .as_deref()
+                    .map(|p| p.display().to_string())
+                    .unwrap_or_default(),
+                files.module_name()
+            )));
+        }
         compare_typings_with_glue(api, glue, &mut findings);
     }
     if let Some(raw_api) = &raw_api {
         compare_raw_typings(&wasm, raw_api, &mut findings);
     }
     if has_bindings {
-        match wasm.wasm_bindgen_version() {
+        // The producers section says e.g. `0.2.92 (2a4a49362)`: compare the version alone.
+        let version = wasm
+            .wasm_bindgen_version()
+            .map(|v| v.split_whitespace().next().unwrap_or(v));
+        match version {
             Some(v) if !TESTED_WASM_BINDGEN.contains(&v) => findings.push(info(format!(
                 "wasm-bindgen {v} has not been tested (tested: {})",
                 TESTED_WASM_BINDGEN.join(", ")
@@ -270,14 +291,16 @@ fn claim_from_names<'n>(
                 Some((Role::Setter, name, Some(field.to_owned())))
             } else if let Some(method) = raw.strip_prefix(&format!("{lower}_")) {
                 let declared = class.methods.iter().find(|m| m.function.name == method);
-                let role = match declared {
-                    Some(m) if m.is_static => Role::StaticMethod,
-                    Some(_) => Role::Method,
-                    None if class.constructor.is_some() && method == "new" => Role::Constructor,
+                let (role, member) = match declared {
+                    Some(m) if m.is_static => (Role::StaticMethod, method),
+                    Some(_) => (Role::Method, method),
+                    None if class.constructor.is_some() && method == "new" => {
+                        (Role::Constructor, "constructor")
+                    }
                     // Renamed with `js_name`: the glue would tell; assume a method.
-                    None => Role::Method,
+                    None => (Role::Method, method),
                 };
-                Some((role, name, Some(method.to_owned())))
+                Some((role, name, Some(member.to_owned())))
             } else {
                 None
             };

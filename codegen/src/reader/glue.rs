@@ -174,17 +174,33 @@ pub fn parse_glue(path: &Path, text: &str) -> Result<Glue> {
                         .push(by_name(&exported, &local, &classes, &functions));
                 }
             }
+            Statement::ExportDefaultDeclaration(_) => {
+                glue.format = GlueFormat::EsModule;
+                glue.exports.push(GlueExport {
+                    name: "default".into(),
+                    kind: GlueExportKind::Function,
+                    raw_calls: vec![],
+                    members: vec![],
+                });
+            }
             Statement::ExpressionStatement(s) => {
                 let Expression::AssignmentExpression(a) = &s.expression else {
                     continue;
                 };
-                let AssignmentTarget::StaticMemberExpression(target) = &a.left else {
-                    continue;
+                // `module.exports.x = ...`, `exports.x = ...` or `exports["x"] = ...`
+                let (object, name) = match &a.left {
+                    AssignmentTarget::StaticMemberExpression(t) => {
+                        (&t.object, t.property.name.as_str())
+                    }
+                    AssignmentTarget::ComputedMemberExpression(t) => match &t.expression {
+                        Expression::StringLiteral(s) => (&t.object, s.value.as_str()),
+                        _ => continue,
+                    },
+                    _ => continue,
                 };
-                if !is_exports_object(&target.object) {
+                if !is_exports_object(object) {
                     continue;
                 }
-                let name = target.property.name.as_str();
                 let export = match &a.right {
                     Expression::FunctionExpression(f) => GlueExport {
                         name: name.to_owned(),

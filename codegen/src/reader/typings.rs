@@ -35,6 +35,7 @@ pub fn parse_typings(path: &Path, text: &str) -> Result<JsApi> {
         "TypeScript typings",
     )?;
     let mut api = JsApi::default();
+    let mut default_export = None;
     let mut reader = TypingsReader {
         text,
         api: &mut api,
@@ -42,7 +43,10 @@ pub fn parse_typings(path: &Path, text: &str) -> Result<JsApi> {
     for statement in &program.body {
         match statement {
             Statement::ExportDeclaration(export) => reader.declaration(&export.declaration, true),
-            Statement::ExportDefaultDeclaration(_) => {} // `--target web` init function
+            Statement::ExportDefaultDeclaration(d) => {
+                // `--target web`'s `__wbg_init`: kept verbatim for the shim's typings.
+                default_export = Some(text_of(text, &**d).to_owned());
+            }
             other => {
                 if let Some(declaration) = other.as_declaration() {
                     reader.declaration(declaration, false);
@@ -50,6 +54,7 @@ pub fn parse_typings(path: &Path, text: &str) -> Result<JsApi> {
             }
         }
     }
+    api.default_export = default_export;
     api.resolve_names();
     Ok(api)
 }

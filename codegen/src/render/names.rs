@@ -65,15 +65,20 @@ const RUST_KEYWORDS: &[&str] = &[
     "unsized", "use", "virtual", "where", "while", "yield",
 ];
 
-/// Whether `name` can be used as-is as a JavaScript binding name.
+/// Whether `name` can be used as-is as a JavaScript binding name (Unicode
+/// identifiers included, as JS and TypeScript allow).
 pub fn is_js_identifier(name: &str) -> bool {
+    is_js_property_name(name) && !JS_RESERVED.contains(&name)
+}
+
+/// Whether `name` can follow a `.` or stand unquoted as a class member name.
+pub fn is_js_property_name(name: &str) -> bool {
     let mut chars = name.chars();
     let Some(first) = chars.next() else {
         return false;
     };
-    (first.is_ascii_alphabetic() || first == '_' || first == '$')
-        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '$')
-        && !JS_RESERVED.contains(&name)
+    (unicode_ident::is_xid_start(first) || first == '_' || first == '$')
+        && chars.all(|c| unicode_ident::is_xid_continue(c) || c == '$')
 }
 
 /// A JavaScript identifier for `name`: itself when valid, else an ASCII spelling of it.
@@ -165,7 +170,8 @@ mod tests {
         assert_eq!(js_identifier("new"), "_new");
         assert_eq!(js_identifier("my-name"), "my_name");
         assert_eq!(js_identifier("1st"), "_1st");
-        assert_eq!(js_identifier("größe"), "gru00f6u00dfe");
+        assert_eq!(js_identifier("größe"), "größe");
+        assert_eq!(js_identifier("a→b"), "au2192b");
         assert_eq!(js_identifier(""), "_");
         assert_eq!(rust_identifier("type"), "r#type");
         assert_eq!(rust_identifier("self"), "self_");

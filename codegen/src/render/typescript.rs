@@ -10,7 +10,7 @@
 
 use std::path::Path;
 
-use super::names::{NameScope, is_js_identifier, js_identifier, js_string};
+use super::names::{NameScope, is_js_property_name, js_identifier, js_string};
 use super::{CodeWriter, GeneratedFile};
 use crate::model::ModuleModel;
 use crate::model::api::{JsApi, JsClass, JsFunction, JsType};
@@ -36,6 +36,8 @@ pub enum Skipped {
     NoTypings,
     /// No glue was found or given.
     NoGlue,
+    /// The glue exports none of the API the typings declare.
+    GlueWithoutApi,
 }
 
 impl std::fmt::Display for Skipped {
@@ -43,6 +45,9 @@ impl std::fmt::Display for Skipped {
         f.write_str(match self {
             Skipped::NoTypings => "no wasm-bindgen typings (X.d.ts / X.d.cts) beside the wasm",
             Skipped::NoGlue => "no wasm-bindgen glue (X.cjs / X.js) beside the wasm",
+            Skipped::GlueWithoutApi => {
+                "the glue exports none of the typings' API (see the warning)"
+            }
         })
     }
 }
@@ -56,18 +61,35 @@ pub fn render(model: &ModuleModel, glue_from_out_dir: &str) -> Result<Vec<Genera
     let shim = ShimNames::for_glue(glue_file, glue.format);
     let header = header(model);
     let plan = ShimPlan::new(api, glue);
+    if plan.functions.is_empty() && plan.classes.is_empty() && !api.is_empty() {
+        return Err(Skipped::GlueWithoutApi);
+    }
     let js = render_js(model, &plan, glue, glue_from_out_dir, &header);
     let dts = render_dts(&plan, api, &header);
-    let register = REGISTER_JS
-        .replace("__SHIM__", &js_string(&format!("./{}", shim.js)))
-        .replace("__GENERATED__", &header);
-    Ok(vec![
+    let mut files = vec![
         GeneratedFile::new(&shim.js, js),
         GeneratedFile::new(&shim.dts, dts),
         GeneratedFile::new(RUNTIME_FILE, RUNTIME_JS),
         GeneratedFile::new("wasm-proxy-runtime.d.cts", RUNTIME_DTS),
-        GeneratedFile::new("register.cjs", register),
-    ])
+    ];
+    if glue.format == GlueFormat::CommonJs {
+        let register = REGISTER_JS
+            .replace("__SHIM__", &js_string(&format!("./{}", shim.js)))
+            .replace("__GENERATED__", &header);
+        files.push(GeneratedFile::new("register.cjs", register));
+    }
+    if shim.js.ends_with(".js") {
+        // Node and tsc read a `.js` file's module system from the nearest package.json.
+        let kind = match glue.format {
+            GlueFormat::CommonJs => "commonjs",
+            GlueFormat::EsModule => "module",
+        };
+        files.push(GeneratedFile::new(
+            "package.json",
+            format!("{{ \"type\": \"{kind}\" }}\n"),
+        ));
+    }
+    Ok(files)
 }
 
 /// File names of the shim for a glue file.
@@ -153,7 +175,7 @@ impl<'a> ShimPlan<'a> {
         let values = glue
             .exports
             .iter()
-            .filter(|e| !covered.contains(e.name.as_str()))
+            .filter(|e| !covered.contains(e.name.as_str()) && e.name != "default")
             .map(|e| e.name.clone())
             .collect();
         let class_locals = classes
@@ -242,9 +264,9 @@ impl<'a> ShimPlan<'a> {
     }
 }
 
-/// `object.name`, or `object["name"]` when `name` is not an identifier.
+/// `object.name`, or `object["name"]` when `name` cannot follow a dot.
 fn member(object: &str, name: &str) -> String {
-    if is_js_identifier(name) {
+    if is_js_property_name(name) {
         format!("{object}.{name}")
     } else {
         format!("{object}[{}]", js_string(name))
@@ -253,14 +275,7 @@ fn member(object: &str, name: &str) -> String {
 
 /// A method or accessor name inside a class body.
 fn property_key(name: &str) -> String {
-    let plain = name
-        .chars()
-        .next()
-        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_' || c == '$')
-        && name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '$');
-    if plain {
+    if is_js_property_name(name) {
         name.to_owned()
     } else {
         js_string(name)
@@ -395,6 +410,12 @@ fn render_js(
             ));
         }
     }
+    if esm && glue.export("default").is_some() {
+        // `--target web`'s init: the runtime has initialised the instance already.
+        w.line("export default function (...args) {");
+        w.line("  return $glue.default(...args);");
+        w.line("}");
+    }
     w.line("");
     w.line("// The runtime behind this module: instances, memory, metrics.");
     if esm {
@@ -512,6 +533,9 @@ fn render_dts(plan: &ShimPlan<'_>, api: &JsApi, header: &str) -> String {
                 w.line(format!("{prefix}{readonly}{key}: {};", a.ty.text));
             }
         });
+    }
+    if let Some(default) = &api.default_export {
+        w.line(default);
     }
     w.line("/** The runtime behind this module: instances, memory, metrics. */");
     w.line("export declare const __wasmProxy: Runtime;");

@@ -41,7 +41,11 @@ pub fn counter_fixture(dir: &Path) -> PathBuf {
     let target = dir.join("counter");
     std::fs::create_dir_all(&target).unwrap();
     for file in ["counter.cjs", "counter.d.ts", "counter_bg.wasm.d.ts"] {
-        std::fs::copy(fixture(&format!("bindgen/counter/{file}")), target.join(file)).unwrap();
+        std::fs::copy(
+            fixture(&format!("bindgen/counter/{file}")),
+            target.join(file),
+        )
+        .unwrap();
     }
     compile_wat("bindgen/counter/counter_bg.wat", &target, "counter_bg.wasm")
 }
