@@ -1,0 +1,42 @@
+// Shared helpers of the node tests: run codegen, fetch fixtures, make temp dirs.
+'use strict';
+const { execFileSync } = require('node:child_process');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+
+const root = path.resolve(__dirname, '../..');
+const codegenBin = process.env.CODEGEN_BIN ?? path.join(root, 'target/debug/codegen');
+
+/** Runs codegen with `args`; throws with its stderr on failure. */
+function codegen(...args) {
+  return execFileSync(codegenBin, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+/** A fresh temporary directory. */
+function tempDir(prefix) {
+  return fs.mkdtempSync(path.join(os.tmpdir(), `wasm-proxy-${prefix}-`));
+}
+
+/** The pinned o1js node bindings directory (fetched from the npm registry on first use). */
+function o1jsBindings() {
+  return execFileSync('bash', [path.join(root, 'fixtures/o1js/fetch.sh')], { encoding: 'utf8' }).trim();
+}
+
+/** Copies the counter fixture (with its committed wasm) into a temp dir; returns the wasm path. */
+function counterFixture() {
+  const dir = path.join(tempDir('counter'), 'counter');
+  fs.cpSync(path.join(root, 'fixtures/bindgen/counter'), dir, { recursive: true });
+  return path.join(dir, 'counter_bg.wasm');
+}
+
+/** Generates the shim of `wasm` into a new temp dir; returns that dir. */
+function generate(wasm) {
+  const out = tempDir('out');
+  codegen('generate', wasm, '--out-dir', out);
+  return out;
+}
+
+const hex = (bytes) => Buffer.from(bytes).toString('hex');
+
+module.exports = { root, codegen, tempDir, o1jsBindings, counterFixture, generate, hex };
