@@ -69,3 +69,19 @@ export { size, out, index };
 `;
   assert.equal(typeCheck(out, source), '');
 });
+
+test('the runtime template type-checks under tsc --strict --checkJs', () => {
+  const out = generate(counterFixture());
+  fs.writeFileSync(
+    path.join(out, 'tsconfig.json'),
+    JSON.stringify({
+      compilerOptions: {
+        strict: true, noEmit: true, allowJs: true, checkJs: true, module: 'nodenext', moduleResolution: 'nodenext',
+        target: 'es2022', lib: ['es2022', 'esnext.disposable'], types: ['node'], typeRoots: [path.join(root, 'node_modules/@types')],
+      },
+      files: ['wasm-proxy-runtime.cjs', 'wasm-proxy-runtime.d.cts'],
+    }),
+  );
+  const result = execFileSync(process.execPath, [tsc, '-p', out], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  assert.equal(result, '');
+});
