@@ -18,6 +18,14 @@ fn counts(module: &str) -> (codegen::ModuleModel, BTreeMap<&'static str, usize>)
     (model, kinds)
 }
 
+fn role_counts(model: &codegen::ModuleModel) -> BTreeMap<&'static str, usize> {
+    model
+        .count_by_role()
+        .into_iter()
+        .map(|(r, n)| (r.as_str(), n))
+        .collect()
+}
+
 fn assert_fully_classified(model: &codegen::ModuleModel) {
     let unmatched: Vec<&str> = model
         .exports
@@ -65,12 +73,7 @@ fn plonk_wasm_every_export_listed_and_classified() {
     let memory = model.wasm.memories[0];
     assert!(memory.imported && memory.shared && memory.maximum == Some(65536));
     assert_fully_classified(&model);
-    let roles: BTreeMap<&str, usize> = model
-        .count_by_role()
-        .into_iter()
-        .map(|(r, n)| (r.as_str(), n))
-        .collect();
-    insta::assert_debug_snapshot!("plonk_roles", roles);
+    insta::assert_debug_snapshot!("plonk_roles", role_counts(&model));
 }
 
 #[test]
@@ -80,12 +83,7 @@ fn kimchi_wasm_every_export_listed_and_classified() {
     assert_eq!(kinds["function"], 696);
     assert_eq!(model.wasm_bindgen_version(), Some("0.2.100"));
     assert_fully_classified(&model);
-    let roles: BTreeMap<&str, usize> = model
-        .count_by_role()
-        .into_iter()
-        .map(|(r, n)| (r.as_str(), n))
-        .collect();
-    insta::assert_debug_snapshot!("kimchi_roles", roles);
+    insta::assert_debug_snapshot!("kimchi_roles", role_counts(&model));
 }
 
 #[test]

@@ -247,13 +247,11 @@ impl ParseState {
         match payload {
             Payload::Version {
                 encoding, range, ..
-            } => {
-                if encoding != Encoding::Module {
-                    return Err(ParseError::at(
-                        "this is a WebAssembly component, not a core module",
-                        range.start,
-                    ));
-                }
+            } if encoding != Encoding::Module => {
+                return Err(ParseError::at(
+                    "this is a WebAssembly component, not a core module",
+                    range.start,
+                ));
             }
             Payload::TypeSection(reader) => {
                 for group in reader {
