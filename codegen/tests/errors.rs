@@ -45,13 +45,18 @@ fn a_component_is_named_as_such() {
     assert!(stderr(&output).contains("a WebAssembly component, not a core module"));
 }
 
+/// Exit code 1 and exactly this one line on stderr.
+fn fails_with(output: &std::process::Output, line: &str) {
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(stderr(output).trim(), line);
+}
+
 #[test]
 fn a_missing_file_is_named() {
     let output = codegen_str(&["list", "/nonexistent/thing_bg.wasm"]);
-    assert_eq!(output.status.code(), Some(1));
-    assert_eq!(
-        stderr(&output).trim(),
-        "error: /nonexistent/thing_bg.wasm: wasm module not found"
+    fails_with(
+        &output,
+        "error: /nonexistent/thing_bg.wasm: wasm module not found",
     );
 }
 
@@ -65,10 +70,7 @@ fn a_missing_typings_flag_is_named() {
         "--typings".as_ref(),
         "/nope/x.d.ts".as_ref(),
     ]);
-    assert_eq!(
-        stderr(&output).trim(),
-        "error: /nope/x.d.ts: typings file not found"
-    );
+    fails_with(&output, "error: /nope/x.d.ts: typings file not found");
 }
 
 #[test]

@@ -14,35 +14,22 @@ fn counter_roles_come_from_the_glue() {
         let e = model.exports.iter().find(|e| e.name == name).unwrap();
         (e.role, e.class.clone(), e.member.clone())
     };
-    let counter = Some("Counter".to_owned());
-    assert_eq!(
-        role("counter_new"),
-        (
-            Role::Constructor,
-            counter.clone(),
-            Some("constructor".into())
-        )
-    );
-    assert_eq!(
-        role("counter_withSeed"),
-        (Role::StaticMethod, counter.clone(), Some("withSeed".into()))
-    );
-    assert_eq!(
-        role("counter_delete"),
-        (Role::Method, counter.clone(), Some("delete".into()))
-    );
-    assert_eq!(
-        role("__wbg_get_counter_value"),
-        (Role::Getter, counter.clone(), Some("value".into()))
-    );
-    assert_eq!(
-        role("__wbg_set_counter_value"),
-        (Role::Setter, counter.clone(), Some("value".into()))
-    );
-    assert_eq!(
-        role("__wbg_counter_free"),
-        (Role::Free, counter, Some("free".into()))
-    );
+    let members = [
+        ("counter_new", Role::Constructor, "constructor"),
+        ("counter_withSeed", Role::StaticMethod, "withSeed"),
+        ("counter_delete", Role::Method, "delete"),
+        ("__wbg_get_counter_value", Role::Getter, "value"),
+        ("__wbg_set_counter_value", Role::Setter, "value"),
+        ("__wbg_counter_free", Role::Free, "free"),
+    ];
+    for (export, expected_role, member) in members {
+        let expected = (
+            expected_role,
+            Some("Counter".to_owned()),
+            Some(member.to_owned()),
+        );
+        assert_eq!(role(export), expected, "{export}");
+    }
     assert_eq!(role("größe"), (Role::Function, None, Some("größe".into())));
     assert_eq!(role("__wbindgen_malloc").0, Role::Plumbing);
     assert_eq!(role("memory").0, Role::Memory);
