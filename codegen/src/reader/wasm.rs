@@ -144,7 +144,12 @@ impl WasmModule {
             path: path.to_owned(),
             source,
         })?;
-        Self::parse(&bytes).map_err(|(message, offset)| CodegenError::InvalidWasm {
+        Self::read_bytes(path, &bytes)
+    }
+
+    /// Reads a module from bytes already in memory; `path` only names them in errors.
+    pub fn read_bytes(path: &Path, bytes: &[u8]) -> Result<Self> {
+        Self::parse(bytes).map_err(|(message, offset)| CodegenError::InvalidWasm {
             path: path.to_owned(),
             // Some parser messages span lines (bad magic lists the bytes): keep one line.
             message: message.split_whitespace().collect::<Vec<_>>().join(" "),
