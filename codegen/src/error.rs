@@ -56,6 +56,27 @@ pub enum CodegenError {
     /// The configuration asks for something the module does not have.
     #[error("{0}")]
     Config(String),
+    /// A replay policy file does not parse or names an unknown profile, role or glob.
+    #[error("{}: invalid replay policy: {message}", path.display())]
+    ReplayPolicy {
+        /// The policy file.
+        path: PathBuf,
+        /// What is wrong, with the line when known.
+        message: String,
+    },
+    /// A target asked for could not be rendered from this module.
+    #[error("{module}: cannot render the {target} shim: {reason}")]
+    Render {
+        /// The module.
+        module: String,
+        /// `typescript` or `rust`.
+        target: &'static str,
+        /// Why.
+        reason: String,
+    },
+    /// The [`Builder`](crate::Builder) was not given what it needs.
+    #[error("codegen::Builder: {0}")]
+    Builder(&'static str),
 }
 
 /// Result with a [`CodegenError`].

@@ -7,7 +7,10 @@ use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use codegen::model::diff::ModelDiff;
 use codegen::output::{check_files, write_files};
-use codegen::{ModuleModel, ReadOptions, Severity, generate, read_module};
+use codegen::{
+    Generation, ModuleModel, ReadOptions, ReplayPolicy, Severity, Targets, generate_targets,
+    read_module,
+};
 
 /// Reads a WebAssembly module (and the wasm-bindgen typings and glue beside it),
 /// lists every export with its role, and generates proxy shims.
@@ -85,6 +88,21 @@ struct GenerateArgs {
     out_dir: Option<PathBuf>,
     #[command(flatten)]
     read: ReadArgs,
+    /// Which shims: the TypeScript/JS shim, the Rust shim (`<module>.rs` for
+    /// proxy-runtime), or both.
+    #[arg(long, value_enum, default_value_t = Lang::Ts)]
+    lang: Lang,
+    /// Replay policy for the Rust shim (TOML, or JSON if named `*.json`)
+    /// [default: the o1js profile for plonk_wasm/kimchi_wasm, constructors otherwise].
+    #[arg(long, value_name = "FILE")]
+    replay_policy: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Lang {
+    Ts,
+    Rust,
+    Both,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -124,7 +142,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Some(Command::Check(args)) => {
             let model = args.read()?;
             let out_dir = args.out_dir(&model);
-            let drift = check_files(&out_dir, &generate(&model, &out_dir).files);
+            let drift = check_files(&out_dir, &args.generate(&model, &out_dir)?.files);
             if !drift.is_empty() {
                 for d in &drift {
                     println!("{d}");
@@ -169,6 +187,21 @@ impl GenerateArgs {
         read(wasm, &self.read.options())
     }
 
+    /// Renders what `--lang` asks for; a replay policy file that does not parse is an error.
+    fn generate(&self, model: &ModuleModel, out_dir: &Path) -> Result<Generation> {
+        let replay = self
+            .replay_policy
+            .as_deref()
+            .map(ReplayPolicy::from_file)
+            .transpose()?;
+        let targets = Targets {
+            typescript: matches!(self.lang, Lang::Ts | Lang::Both),
+            rust: matches!(self.lang, Lang::Rust | Lang::Both),
+            replay,
+        };
+        Ok(generate_targets(model, out_dir, &targets))
+    }
+
     fn out_dir(&self, model: &ModuleModel) -> PathBuf {
         self.out_dir
             .clone()
@@ -182,9 +215,25 @@ fn read(wasm: &Path, options: &ReadOptions) -> Result<ModuleModel> {
 
 fn write(model: &ModuleModel, args: &GenerateArgs) -> Result<()> {
     let out_dir = args.out_dir(model);
-    let generation = generate(model, &out_dir);
+    let generation = args.generate(model, &out_dir)?;
     for (target, reason) in &generation.skipped {
+        // The Rust shim fails only on a bad replay policy: an error, not a skip.
+        if *target == "rust" {
+            bail!("{}: cannot render the Rust shim: {reason}", model.name);
+        }
         println!("{target} shim skipped: {reason}");
+    }
+    if let Some(shim) = &generation.rust {
+        println!(
+            "rust shim: trait {} with {} methods ({} handle parameters, {} handle results, \
+             {} replayed), {} function(s) skipped",
+            shim.trait_name,
+            shim.methods,
+            shim.handle_params,
+            shim.handle_results,
+            shim.replayed,
+            shim.skipped.len()
+        );
     }
     let report = write_files(&out_dir, &generation.files)
         .with_context(|| format!("writing {}", out_dir.display()))?;

@@ -9,8 +9,9 @@ use std::path::Path;
 
 use oxc_allocator::Allocator;
 use oxc_ast::ast::{
-    AssignmentTarget, Class, ClassElement, Declaration, Expression, FunctionBody,
-    MethodDefinitionKind, PropertyKey, Statement, StaticMemberExpression,
+    Argument, AssignmentExpression, AssignmentTarget, BinaryOperator, CallExpression, Class,
+    ClassElement, Declaration, Expression, FunctionBody, MethodDefinitionKind, PropertyKey,
+    Statement, StaticMemberExpression, VariableDeclarator,
 };
 use oxc_ast_visit::{Visit, walk};
 use oxc_span::SourceType;
@@ -48,6 +49,8 @@ pub struct GlueExport {
     pub kind: GlueExportKind,
     /// Raw wasm exports its body calls (functions only), in first-use order.
     pub raw_calls: Vec<String>,
+    /// How each raw call passes class handles (functions only), in source order.
+    pub call_sites: Vec<RawCallSite>,
     /// Members (classes only).
     pub members: Vec<GlueMember>,
 }
@@ -73,6 +76,62 @@ pub struct GlueMember {
     pub kind: MemberKind,
     /// Raw wasm exports its body calls.
     pub raw_calls: Vec<String>,
+    /// How each raw call passes class handles, in source order.
+    pub call_sites: Vec<RawCallSite>,
+}
+
+/// One `wasm.<export>(...)` call in a glue body, with what each argument is.
+///
+/// wasm-bindgen passes a class object as its pointer, either borrowed
+/// (`x.__wbg_ptr`) or consumed (`var ptr0 = x.__destroy_into_raw()`, after which
+/// the JS object is empty), and wraps a pointer result as an object
+/// (`C.__wrap(ret)`, or `this.__wbg_ptr = ret` in a constructor).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RawCallSite {
+    /// The raw export called.
+    pub export: String,
+    /// The call's arguments, in order.
+    pub args: Vec<RawArg>,
+    /// What the glue does with the result.
+    pub result: RawResult,
+}
+
+/// One argument of a raw call.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum RawArg {
+    /// `x.__wbg_ptr`: the object `x` (a parameter, or `this`) is lent.
+    Borrowed {
+        /// The parameter name, or `this`.
+        of: String,
+    },
+    /// A local set from `x.__destroy_into_raw()`: the object `x` is given away.
+    Consumed {
+        /// The parameter name, or `this`.
+        of: String,
+    },
+    /// A plain identifier (`depth`, `retptr`, `ptr0`, `len0`...).
+    Identifier {
+        /// Its name.
+        name: String,
+    },
+    /// Any other expression (`!isLikeNone(x)`, `x ? 1 : 0`, literals...).
+    Other,
+}
+
+/// What the glue does with a raw call's result.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum RawResult {
+    /// Wrapped as an object of the class: `C.__wrap(ret)`.
+    Wrapped {
+        /// The class.
+        class: String,
+    },
+    /// Stored as the constructed object's pointer: `this.__wbg_ptr = ret >>> 0`.
+    ThisPointer,
+    /// Anything else (returned as a number, ignored, decoded...).
+    Other,
 }
 
 /// Kind of a class member.
@@ -115,7 +174,7 @@ pub fn parse_glue(path: &Path, text: &str) -> Result<Glue> {
         "JavaScript glue",
     )?;
     let mut classes: HashMap<String, Vec<GlueMember>> = HashMap::new();
-    let mut functions: HashMap<String, Vec<String>> = HashMap::new();
+    let mut functions: HashMap<String, RawCalls> = HashMap::new();
     let mut glue = Glue::default();
 
     // Declarations first: CommonJS glue exports classes by name after declaring them.
@@ -180,6 +239,7 @@ pub fn parse_glue(path: &Path, text: &str) -> Result<Glue> {
                     name: "default".into(),
                     kind: GlueExportKind::Function,
                     raw_calls: vec![],
+                    call_sites: vec![],
                     members: vec![],
                 });
             }
@@ -202,26 +262,33 @@ pub fn parse_glue(path: &Path, text: &str) -> Result<Glue> {
                     continue;
                 }
                 let export = match &a.right {
-                    Expression::FunctionExpression(f) => GlueExport {
-                        name: name.to_owned(),
-                        kind: GlueExportKind::Function,
-                        raw_calls: f.body.as_deref().map(raw_calls).unwrap_or_default(),
-                        members: vec![],
-                    },
-                    Expression::ArrowFunctionExpression(f) => GlueExport {
-                        name: name.to_owned(),
-                        kind: GlueExportKind::Function,
-                        raw_calls: {
-                            let mut collector = RawCallCollector::default();
-                            collector.visit_arrow_function_expression(f);
-                            collector.names
-                        },
-                        members: vec![],
-                    },
+                    Expression::FunctionExpression(f) => {
+                        let calls = f.body.as_deref().map(raw_calls).unwrap_or_default();
+                        GlueExport {
+                            name: name.to_owned(),
+                            kind: GlueExportKind::Function,
+                            raw_calls: calls.names,
+                            call_sites: calls.sites,
+                            members: vec![],
+                        }
+                    }
+                    Expression::ArrowFunctionExpression(f) => {
+                        let mut collector = RawCallCollector::default();
+                        collector.visit_arrow_function_expression(f);
+                        let calls = collector.finish();
+                        GlueExport {
+                            name: name.to_owned(),
+                            kind: GlueExportKind::Function,
+                            raw_calls: calls.names,
+                            call_sites: calls.sites,
+                            members: vec![],
+                        }
+                    }
                     Expression::ClassExpression(c) => GlueExport {
                         name: name.to_owned(),
                         kind: GlueExportKind::Class,
                         raw_calls: vec![],
+                        call_sites: vec![],
                         members: class_members(c),
                     },
                     Expression::Identifier(id) => {
@@ -255,20 +322,22 @@ fn by_name(
     exported: &str,
     local: &str,
     classes: &HashMap<String, Vec<GlueMember>>,
-    functions: &HashMap<String, Vec<String>>,
+    functions: &HashMap<String, RawCalls>,
 ) -> GlueExport {
     if let Some(members) = classes.get(local) {
         GlueExport {
             name: exported.to_owned(),
             kind: GlueExportKind::Class,
             raw_calls: vec![],
+            call_sites: vec![],
             members: members.clone(),
         }
     } else if let Some(calls) = functions.get(local) {
         GlueExport {
             name: exported.to_owned(),
             kind: GlueExportKind::Function,
-            raw_calls: calls.clone(),
+            raw_calls: calls.names.clone(),
+            call_sites: calls.sites.clone(),
             members: vec![],
         }
     } else {
@@ -280,7 +349,7 @@ fn class_export(name: &str, classes: &HashMap<String, Vec<GlueMember>>) -> GlueE
     by_name(name, name, classes, &HashMap::new())
 }
 
-fn function_export(name: &str, functions: &HashMap<String, Vec<String>>) -> GlueExport {
+fn function_export(name: &str, functions: &HashMap<String, RawCalls>) -> GlueExport {
     by_name(name, name, &HashMap::new(), functions)
 }
 
@@ -289,6 +358,7 @@ fn value_export(name: &str) -> GlueExport {
         name: name.to_owned(),
         kind: GlueExportKind::Value,
         raw_calls: vec![],
+        call_sites: vec![],
         members: vec![],
     }
 }
@@ -312,25 +382,147 @@ fn class_members(class: &Class<'_>) -> Vec<GlueMember> {
             (MethodDefinitionKind::Method, true) => MemberKind::StaticMethod,
             (MethodDefinitionKind::Method, false) => MemberKind::Method,
         };
+        let calls = m.value.body.as_deref().map(raw_calls).unwrap_or_default();
         members.push(GlueMember {
             name,
             kind,
-            raw_calls: m.value.body.as_deref().map(raw_calls).unwrap_or_default(),
+            raw_calls: calls.names,
+            call_sites: calls.sites,
         });
     }
     members
 }
 
-/// Names `N` of every `wasm.N` in a body, in first-use order.
-fn raw_calls(body: &FunctionBody<'_>) -> Vec<String> {
+/// The raw exports one body calls: names in first-use order, and every call site.
+#[derive(Debug, Clone, Default)]
+struct RawCalls {
+    names: Vec<String>,
+    sites: Vec<RawCallSite>,
+}
+
+/// Names `N` of every `wasm.N` in a body, and how each `wasm.N(...)` call passes handles.
+fn raw_calls(body: &FunctionBody<'_>) -> RawCalls {
     let mut collector = RawCallCollector::default();
     collector.visit_function_body(body);
-    collector.names
+    collector.finish()
 }
 
 #[derive(Default)]
 struct RawCallCollector {
     names: Vec<String>,
+    /// Call sites with their result variable (`const ret = wasm.f(...)`), if any.
+    sites: Vec<(RawCallSite, Option<String>)>,
+    /// Locals set from `x.__destroy_into_raw()`, with `x`.
+    destroyed: HashMap<String, String>,
+    /// Locals wrapped as objects: `C.__wrap(ret)`.
+    wrapped: HashMap<String, String>,
+    /// Locals stored as the constructed object's pointer.
+    this_pointer: std::collections::HashSet<String>,
+}
+
+impl RawCallCollector {
+    /// Resolves arguments and results once the whole body is seen: glue declares
+    /// `ptr0` before the call and wraps `ret` after it.
+    fn finish(self) -> RawCalls {
+        let sites = self
+            .sites
+            .into_iter()
+            .map(|(mut site, result_var)| {
+                for arg in &mut site.args {
+                    if let RawArg::Identifier { name } = arg
+                        && let Some(of) = self.destroyed.get(name)
+                    {
+                        *arg = RawArg::Consumed { of: of.clone() };
+                    }
+                }
+                if let Some(var) = result_var {
+                    if let Some(class) = self.wrapped.get(&var) {
+                        site.result = RawResult::Wrapped {
+                            class: class.clone(),
+                        };
+                    } else if self.this_pointer.contains(&var) {
+                        site.result = RawResult::ThisPointer;
+                    }
+                }
+                site
+            })
+            .collect();
+        RawCalls {
+            names: self.names,
+            sites,
+        }
+    }
+}
+
+/// `wasm.N` as a callee: `N`.
+fn wasm_export_name<'e>(callee: &'e Expression<'_>) -> Option<&'e str> {
+    match callee.without_parentheses() {
+        Expression::StaticMemberExpression(m)
+            if matches!(&m.object, Expression::Identifier(id) if id.name == "wasm") =>
+        {
+            Some(m.property.name.as_str())
+        }
+        _ => None,
+    }
+}
+
+/// `x.<property>` with `x` an identifier or `this`: the name of `x`.
+fn member_of<'e>(expr: &'e Expression<'_>, property: &str) -> Option<&'e str> {
+    let Expression::StaticMemberExpression(m) = expr.without_parentheses() else {
+        return None;
+    };
+    if m.property.name != property {
+        return None;
+    }
+    match &m.object {
+        Expression::Identifier(id) => Some(id.name.as_str()),
+        Expression::ThisExpression(_) => Some("this"),
+        _ => None,
+    }
+}
+
+/// `x.__destroy_into_raw()`: `x`.
+fn destroyed_object<'e>(expr: &'e Expression<'_>) -> Option<&'e str> {
+    match expr.without_parentheses() {
+        Expression::CallExpression(c) if c.arguments.is_empty() => {
+            member_of(&c.callee, "__destroy_into_raw")
+        }
+        _ => None,
+    }
+}
+
+/// `v`, `v >>> 0` or `v | 0`: `v`.
+fn plain_local<'e>(expr: &'e Expression<'_>) -> Option<&'e str> {
+    match expr.without_parentheses() {
+        Expression::Identifier(id) => Some(id.name.as_str()),
+        Expression::BinaryExpression(b)
+            if matches!(
+                b.operator,
+                BinaryOperator::ShiftRightZeroFill | BinaryOperator::BitwiseOR
+            ) && matches!(&b.right, Expression::NumericLiteral(n) if n.value == 0.0) =>
+        {
+            plain_local(&b.left)
+        }
+        _ => None,
+    }
+}
+
+fn raw_arg(arg: &Argument<'_>) -> RawArg {
+    let Some(expr) = arg.as_expression() else {
+        return RawArg::Other;
+    };
+    if let Some(of) = member_of(expr, "__wbg_ptr") {
+        return RawArg::Borrowed { of: of.to_owned() };
+    }
+    if let Some(of) = destroyed_object(expr) {
+        return RawArg::Consumed { of: of.to_owned() };
+    }
+    match expr.without_parentheses() {
+        Expression::Identifier(id) => RawArg::Identifier {
+            name: id.name.to_string(),
+        },
+        _ => RawArg::Other,
+    }
 }
 
 impl<'a> Visit<'a> for RawCallCollector {
@@ -342,6 +534,54 @@ impl<'a> Visit<'a> for RawCallCollector {
             }
         }
         walk::walk_static_member_expression(self, it);
+    }
+
+    fn visit_call_expression(&mut self, it: &CallExpression<'a>) {
+        if let Some(export) = wasm_export_name(&it.callee) {
+            let site = RawCallSite {
+                export: export.to_owned(),
+                args: it.arguments.iter().map(raw_arg).collect(),
+                result: RawResult::Other,
+            };
+            self.sites.push((site, None));
+        } else if let (Some(class), Some(first)) =
+            (member_of(&it.callee, "__wrap"), it.arguments.first())
+            && let Some(var) = first.as_expression().and_then(plain_local)
+        {
+            self.wrapped.insert(var.to_owned(), class.to_owned());
+        }
+        walk::walk_call_expression(self, it);
+    }
+
+    fn visit_variable_declarator(&mut self, it: &VariableDeclarator<'a>) {
+        if let (Some(id), Some(init)) = (it.id.get_binding_identifier(), &it.init) {
+            let local = id.name.to_string();
+            if let Some(of) = destroyed_object(init) {
+                self.destroyed.insert(local, of.to_owned());
+            } else if let Expression::CallExpression(c) = init.without_parentheses()
+                && wasm_export_name(&c.callee).is_some()
+            {
+                // The first site pushed while walking the initializer is its outer call.
+                let outer = self.sites.len();
+                walk::walk_variable_declarator(self, it);
+                if let Some(site) = self.sites.get_mut(outer) {
+                    site.1 = Some(local);
+                }
+                return;
+            }
+        }
+        walk::walk_variable_declarator(self, it);
+    }
+
+    fn visit_assignment_expression(&mut self, it: &AssignmentExpression<'a>) {
+        if let AssignmentTarget::StaticMemberExpression(target) = &it.left
+            && target.property.name == "__wbg_ptr"
+            && matches!(&target.object, Expression::ThisExpression(_))
+            && let Some(var) = plain_local(&it.right)
+        {
+            self.this_pointer.insert(var.to_owned());
+        }
+        walk::walk_assignment_expression(self, it);
     }
 }
 
@@ -387,6 +627,80 @@ module.exports.__wasm = wasm;
         let add = glue.export("add").unwrap();
         assert_eq!(add.raw_calls, ["__wbindgen_add_to_stack_pointer", "add"]);
         assert_eq!(glue.export("GateType").unwrap().kind, GlueExportKind::Value);
+    }
+
+    #[test]
+    fn call_sites_show_borrowed_consumed_and_wrapped_handles() {
+        let glue = parse_glue(
+            Path::new("x.cjs"),
+            r#"
+let wasm;
+class Gate {
+    constructor(w) {
+        _assertClass(w, Wire);
+        var ptr0 = w.__destroy_into_raw();
+        const ret = wasm.gate_new(ptr0);
+        this.__wbg_ptr = ret >>> 0;
+        return this;
+    }
+    get wire() { const ret = wasm.__wbg_get_gate_wire(this.__wbg_ptr); return Wire.__wrap(ret); }
+    free() { const ptr = this.__destroy_into_raw(); wasm.__wbg_gate_free(ptr, 0); }
+}
+module.exports.Gate = Gate;
+module.exports.add = function(v, gate) {
+    _assertClass(v, Vec);
+    _assertClass(gate, Gate);
+    var ptr0 = gate.__destroy_into_raw();
+    wasm.vec_add(v.__wbg_ptr, ptr0);
+};
+module.exports.read = function(offset, srs, path) {
+    try {
+        const retptr = wasm.__wbindgen_add_to_stack_pointer(-16);
+        const ptr0 = passStringToWasm0(path, wasm.__wbindgen_malloc, wasm.__wbindgen_realloc);
+        const len0 = WASM_VECTOR_LEN;
+        wasm.index_read(retptr, !isLikeNone(offset), srs.__wbg_ptr, ptr0, len0);
+        return Index.__wrap(getInt32Memory0()[retptr / 4 + 0]);
+    } finally { wasm.__wbindgen_add_to_stack_pointer(16); }
+};
+module.exports.maybe = function(c) {
+    let ptr0 = 0;
+    if (!isLikeNone(c)) { _assertClass(c, Gate); ptr0 = c.__destroy_into_raw(); }
+    const ret = wasm.maybe(ptr0);
+    return ret === 0 ? undefined : Gate.__wrap(ret);
+};
+"#,
+        )
+        .unwrap();
+        let borrowed = |of: &str| RawArg::Borrowed { of: of.into() };
+        let consumed = |of: &str| RawArg::Consumed { of: of.into() };
+        let ident = |name: &str| RawArg::Identifier { name: name.into() };
+        let site = |export: &str, member: Option<&str>, raw: &str| {
+            let e = glue.export(export).unwrap();
+            let sites = match member {
+                Some(m) => &e.members.iter().find(|x| x.name == m).unwrap().call_sites,
+                None => &e.call_sites,
+            };
+            sites.iter().find(|s| s.export == raw).unwrap().clone()
+        };
+        let ctor = site("Gate", Some("constructor"), "gate_new");
+        assert_eq!(ctor.args, [consumed("w")]);
+        assert_eq!(ctor.result, RawResult::ThisPointer);
+        let get = site("Gate", Some("wire"), "__wbg_get_gate_wire");
+        assert_eq!(get.args, [borrowed("this")]);
+        assert_eq!(get.result, RawResult::Wrapped { class: "Wire".into() });
+        let free = site("Gate", Some("free"), "__wbg_gate_free");
+        assert_eq!(free.args, [consumed("this"), RawArg::Other]);
+        assert_eq!(site("add", None, "vec_add").args, [borrowed("v"), consumed("gate")]);
+        let read = site("read", None, "index_read");
+        assert_eq!(
+            read.args,
+            [ident("retptr"), RawArg::Other, borrowed("srs"), ident("ptr0"), ident("len0")]
+        );
+        assert_eq!(read.result, RawResult::Other);
+        // Optional objects: the pointer may be 0, so it is no handle.
+        let maybe = site("maybe", None, "maybe");
+        assert_eq!(maybe.args, [ident("ptr0")]);
+        assert_eq!(maybe.result, RawResult::Wrapped { class: "Gate".into() });
     }
 
     #[test]

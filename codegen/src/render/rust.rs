@@ -1,0 +1,663 @@
+//! Renders the Rust shim `<module>.rs`: a `proxy_runtime::classes!` block (one
+//! handle type per JS class) and one `#[proxied]` trait with a method per
+//! function export, in the shape `proxy-runtime` expects (see its crate docs).
+//!
+//! Parameters and results are the raw wasm types. A raw `i32` becomes a class
+//! handle only where that is certain: the typings declare the JS parameter (or
+//! result) as exactly that class (not optional), and the glue's own call
+//! `wasm.<export>(...)` passes that very parameter at that position, as
+//! `x.__wbg_ptr` (borrowed: `&Handle<C>`) or as a local set from
+//! `x.__destroy_into_raw()` (consumed: `Handle<C>`), or wraps the result with
+//! `C.__wrap(ret)` (a constructor: `this.__wbg_ptr = ret`). Because positions come
+//! from the glue's call and not from counting parameters, exports that also take
+//! a return pointer or `(ptr, len)` pairs get their handles typed too.
+
+use std::collections::HashMap;
+
+use heck::{ToSnakeCase, ToUpperCamelCase};
+
+use super::names::{NameScope, rust_identifier};
+use super::{GeneratedFile, header};
+use crate::model::api::{JsApi, JsFunction, JsType};
+use crate::model::{Export, ModuleModel, Role};
+use crate::reader::glue::{Glue, GlueExportKind, MemberKind, RawArg, RawCallSite, RawResult};
+use crate::reader::wasm::ExportKind;
+use crate::replay::{ReplayDecision, ReplayPolicy};
+
+/// rustfmt's default line width: longer signatures are broken as rustfmt breaks them.
+const MAX_WIDTH: usize = 100;
+
+/// The rendered shim and what it covers.
+#[derive(Debug, Clone)]
+pub struct RustShim {
+    /// `<module>.rs`.
+    pub file: GeneratedFile,
+    /// Name of the `#[proxied]` trait (`PlonkWasm` for `plonk_wasm`).
+    pub trait_name: String,
+    /// Trait methods rendered (one per function export, less `skipped`).
+    pub methods: usize,
+    /// Parameters typed as `&Handle<C>` or `Handle<C>`.
+    pub handle_params: usize,
+    /// Results typed as `Handle<C>`.
+    pub handle_results: usize,
+    /// Methods marked `#[replay]` (mutations included).
+    pub replayed: usize,
+    /// Function exports left out, with the reason (a type the proxy cannot pass).
+    pub skipped: Vec<(String, String)>,
+}
+
+/// Why no Rust shim could be rendered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RustRenderError {
+    /// A replay rule names an argument the export does not have.
+    MutatedArgumentOutOfRange {
+        /// The export.
+        export: String,
+        /// The 0-based position the rule names.
+        arg: usize,
+        /// How many parameters the export takes.
+        arity: usize,
+    },
+    /// A replay rule's glob does not parse.
+    Policy(String),
+}
+
+impl std::fmt::Display for RustRenderError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::MutatedArgumentOutOfRange { export, arg, arity } => write!(
+                f,
+                "replay policy: `{export}` mutates argument {arg}, but it takes {arity} parameter(s)"
+            ),
+            Self::Policy(message) => write!(f, "replay policy: {message}"),
+        }
+    }
+}
+
+impl std::error::Error for RustRenderError {}
+
+/// The file name of a module's Rust shim: what `include_proxy!("<module>")` includes.
+pub fn file_name(module: &str) -> String {
+    format!("{module}.rs")
+}
+
+/// The trait name for a module: `plonk_wasm` → `PlonkWasm`.
+pub fn trait_name(module: &str) -> String {
+    let camel = module.to_upper_camel_case();
+    let ident = rust_identifier(&camel);
+    // rust_identifier prefixes `_` to names starting with a digit, which UpperCamelCase lost.
+    if ident.starts_with('_') || ident.starts_with("r#") {
+        format!("Module{}", ident.trim_start_matches("r#").trim_start_matches('_'))
+    } else {
+        ident
+    }
+}
+
+/// Renders `<module>.rs` for `model`, marking calls `#[replay]` as `policy` says.
+pub fn render(model: &ModuleModel, policy: &ReplayPolicy) -> Result<RustShim, RustRenderError> {
+    let classes = ClassNames::new(model);
+    let mut trait_scope = NameScope::default();
+    let mut trait_name = trait_name(&model.name);
+    if classes.is_taken(&trait_name) || classes.is_taken(&format!("{trait_name}Proxy")) {
+        trait_name.push_str("Module");
+    }
+    let context = Context::new(model, &classes);
+
+    let functions: Vec<&Export> = model
+        .exports
+        .iter()
+        .filter(|e| e.kind == ExportKind::Function)
+        .collect();
+    // Exports whose name is already a fine Rust name keep it, whatever comes first.
+    let mut names: HashMap<&str, String> = HashMap::new();
+    for export in &functions {
+        let candidate = rust_identifier(&context.rust_name(export));
+        if candidate == export.name {
+            names.insert(&export.name, trait_scope.take(candidate));
+        }
+    }
+    let mut methods = Vec::new();
+    let mut skipped = Vec::new();
+    for export in &functions {
+        let name = match names.remove(export.name.as_str()) {
+            Some(name) => name,
+            None => trait_scope.take(rust_identifier(&context.rust_name(export))),
+        };
+        match context.method(export, name, policy)? {
+            Ok(method) => methods.push(method),
+            Err(reason) => skipped.push((export.name.clone(), reason)),
+        }
+    }
+
+    let uses_handles = methods.iter().any(Method::uses_handles);
+    let mut out = String::new();
+    out.push_str(&format!("// {}\n", header(model)));
+    let imports = if uses_handles {
+        "Handle, Result, proxied"
+    } else {
+        "Result, proxied"
+    };
+    out.push_str(&format!("use proxy_runtime::{{{imports}}};\n"));
+    if !classes.list.is_empty() {
+        out.push_str("\nproxy_runtime::classes! {\n");
+        for class in &classes.list {
+            out.push_str(&format!("    /// wasm-bindgen class `{}`.\n", class.js));
+            match &class.free {
+                Some(free) => out.push_str(&format!("    pub {} = {:?};\n", class.rust, free)),
+                None => out.push_str(&format!("    pub {};\n", class.rust)),
+            }
+        }
+        out.push_str("}\n");
+    }
+    let export_count = model.exports.len();
+    out.push('\n');
+    out.push_str(&format!(
+        "/// Raw exports of `{}`: one method per function export ({} functions of {export_count} exports).\n",
+        model.name,
+        functions.len(),
+    ));
+    if !skipped.is_empty() {
+        out.push_str(&format!(
+            "///\n/// {} function(s) left out: their types cannot cross the proxy (see the comments).\n",
+            skipped.len()
+        ));
+    }
+    out.push_str("#[proxied]\n");
+    out.push_str(&format!("pub trait {trait_name} {{\n"));
+    for (name, reason) in &skipped {
+        out.push_str(&format!("    // skipped `{name}`: {reason}\n"));
+    }
+    for method in &methods {
+        method.write(&mut out);
+    }
+    out.push_str("}\n");
+
+    Ok(RustShim {
+        file: GeneratedFile::new(file_name(&model.name), out),
+        trait_name,
+        methods: methods.len(),
+        handle_params: methods
+            .iter()
+            .flat_map(|m| &m.params)
+            .filter(|p| !matches!(p.ty, ParamType::Raw(_)))
+            .count(),
+        handle_results: methods
+            .iter()
+            .filter(|m| matches!(m.result, ResultType::Handle(_)))
+            .count(),
+        replayed: methods.iter().filter(|m| m.replay.is_some()).count(),
+        skipped,
+    })
+}
+
+/// A JS class and the Rust handle type naming it.
+struct ClassName {
+    js: String,
+    rust: String,
+    free: Option<String>,
+}
+
+struct ClassNames {
+    list: Vec<ClassName>,
+    by_js: HashMap<String, usize>,
+}
+
+impl ClassNames {
+    fn new(model: &ModuleModel) -> Self {
+        // The `use` line brings these into scope: a class may not shadow them.
+        let mut scope = NameScope::with_reserved(&["Handle", "Result", "proxied"]);
+        let mut list = Vec::new();
+        let mut by_js = HashMap::new();
+        for class in model.api.iter().flat_map(|api| &api.classes) {
+            let free = model
+                .exports
+                .iter()
+                .find(|e| e.role == Role::Free && e.class.as_deref() == Some(&class.name))
+                .map(|e| e.name.clone());
+            by_js.insert(class.name.clone(), list.len());
+            list.push(ClassName {
+                js: class.name.clone(),
+                rust: scope.take(rust_identifier(&class.name)),
+                free,
+            });
+        }
+        Self { list, by_js }
+    }
+
+    fn rust(&self, js: &str) -> Option<&str> {
+        self.by_js.get(js).map(|&i| self.list[i].rust.as_str())
+    }
+
+    fn is_taken(&self, rust: &str) -> bool {
+        self.list.iter().any(|c| c.rust == rust)
+    }
+}
+
+/// The model, glue and typings indexed for rendering methods.
+struct Context<'m> {
+    model: &'m ModuleModel,
+    classes: &'m ClassNames,
+    /// Function index of every function export: folded aliases share one.
+    index_of: HashMap<&'m str, u32>,
+}
+
+enum ParamType {
+    Raw(&'static str),
+    Borrowed(String),
+    Consumed(String),
+}
+
+enum ResultType {
+    Raw(Vec<&'static str>),
+    Handle(String),
+}
+
+struct Param {
+    name: String,
+    ty: ParamType,
+}
+
+struct Method {
+    doc: String,
+    export: Option<String>,
+    replay: Option<String>,
+    name: String,
+    params: Vec<Param>,
+    result: ResultType,
+}
+
+impl Method {
+    fn uses_handles(&self) -> bool {
+        matches!(self.result, ResultType::Handle(_))
+            || self
+                .params
+                .iter()
+                .any(|p| !matches!(p.ty, ParamType::Raw(_)))
+    }
+
+    fn write(&self, out: &mut String) {
+        out.push_str(&format!("    /// {}\n", self.doc));
+        if let Some(replay) = &self.replay {
+            out.push_str(&format!("    {replay}\n"));
+        }
+        if let Some(export) = &self.export {
+            out.push_str(&format!("    #[export = {export:?}]\n"));
+        }
+        let params: Vec<String> = std::iter::once("&self".to_owned())
+            .chain(self.params.iter().map(|p| {
+                let ty = match &p.ty {
+                    ParamType::Raw(t) => (*t).to_owned(),
+                    ParamType::Borrowed(c) => format!("&Handle<{c}>"),
+                    ParamType::Consumed(c) => format!("Handle<{c}>"),
+                };
+                format!("{}: {ty}", p.name)
+            }))
+            .collect();
+        let result = match &self.result {
+            ResultType::Raw(types) if types.is_empty() => "()".to_owned(),
+            ResultType::Raw(types) if types.len() == 1 => types[0].to_owned(),
+            ResultType::Raw(types) => format!("({})", types.join(", ")),
+            ResultType::Handle(c) => format!("Handle<{c}>"),
+        };
+        let one_line = format!(
+            "    fn {}({}) -> Result<{result}>;",
+            self.name,
+            params.join(", ")
+        );
+        // rustfmt keeps a signature on one line below the width, moves the result
+        // type down at exactly the width (the `;` does not count), else goes vertical.
+        if one_line.len() < MAX_WIDTH {
+            out.push_str(&one_line);
+            out.push('\n');
+        } else if one_line.len() == MAX_WIDTH {
+            out.push_str(&format!(
+                "    fn {}({})\n    -> Result<{result}>;\n",
+                self.name,
+                params.join(", ")
+            ));
+        } else {
+            // rustfmt's vertical layout: one parameter per line, trailing comma.
+            out.push_str(&format!("    fn {}(\n", self.name));
+            for p in &params {
+                out.push_str(&format!("        {p},\n"));
+            }
+            out.push_str(&format!("    ) -> Result<{result}>;\n"));
+        }
+    }
+}
+
+fn raw_type(wasm: &str) -> Option<&'static str> {
+    match wasm {
+        "i32" => Some("i32"),
+        "i64" => Some("i64"),
+        "f32" => Some("f32"),
+        "f64" => Some("f64"),
+        _ => None,
+    }
+}
+
+impl<'m> Context<'m> {
+    fn new(model: &'m ModuleModel, classes: &'m ClassNames) -> Self {
+        let index_of = model
+            .wasm
+            .exports
+            .iter()
+            .filter(|e| e.kind == ExportKind::Function)
+            .map(|e| (e.name.as_str(), e.index))
+            .collect();
+        Self {
+            model,
+            classes,
+            index_of,
+        }
+    }
+
+    /// The trait method for one function export, or why it is left out.
+    fn method(
+        &self,
+        export: &Export,
+        name: String,
+        policy: &ReplayPolicy,
+    ) -> Result<Result<Method, String>, RustRenderError> {
+        let mut raw_params = Vec::new();
+        for (i, t) in export.params.iter().enumerate() {
+            match raw_type(t) {
+                Some(t) => raw_params.push(t),
+                None => {
+                    return Ok(Err(format!(
+                        "parameter {i} is `{t}`, which the proxy cannot pass"
+                    )));
+                }
+            }
+        }
+        let mut raw_results = Vec::new();
+        for t in &export.results {
+            match raw_type(t) {
+                Some(t) => raw_results.push(t),
+                None => {
+                    return Ok(Err(format!(
+                        "it returns `{t}`, which the proxy cannot pass"
+                    )));
+                }
+            }
+        }
+
+        let js = self.js_signature(export);
+        let site = self.call_site(export);
+        let mut param_scope = NameScope::with_reserved(&["self"]);
+        let params: Vec<Param> = raw_params
+            .iter()
+            .enumerate()
+            .map(|(i, &raw)| {
+                let arg = site.and_then(|s| s.args.get(i));
+                let hint = match arg {
+                    Some(RawArg::Borrowed { of } | RawArg::Consumed { of }) => of.as_str(),
+                    Some(RawArg::Identifier { name }) => name.as_str(),
+                    _ => "",
+                };
+                let name = if hint.is_empty() {
+                    format!("arg{i}")
+                } else {
+                    rust_identifier(&hint.to_snake_case())
+                };
+                let class = (raw == "i32")
+                    .then(|| arg.and_then(|a| self.handle_class(export, js.as_ref(), a)))
+                    .flatten();
+                let ty = match (arg, class) {
+                    (Some(RawArg::Borrowed { .. }), Some(c)) => ParamType::Borrowed(c),
+                    (Some(RawArg::Consumed { .. }), Some(c)) => ParamType::Consumed(c),
+                    _ => ParamType::Raw(raw),
+                };
+                Param {
+                    name: param_scope.take(name),
+                    ty,
+                }
+            })
+            .collect();
+        let result = match (raw_results.as_slice(), site.map(|s| &s.result)) {
+            (["i32"], Some(r)) => match self.result_class(export, js.as_ref(), r) {
+                Some(c) => ResultType::Handle(c),
+                None => ResultType::Raw(raw_results),
+            },
+            _ => ResultType::Raw(raw_results),
+        };
+
+        let replay = match policy
+            .decide(&export.name, export.role)
+            .map_err(|e| RustRenderError::Policy(e.to_string()))?
+        {
+            ReplayDecision::Unlogged => None,
+            ReplayDecision::Replay => Some("#[replay]".to_owned()),
+            ReplayDecision::Mutates { arg } => match params.get(arg) {
+                Some(p) => Some(format!("#[replay(mutates = {})]", p.name)),
+                None => {
+                    return Err(RustRenderError::MutatedArgumentOutOfRange {
+                        export: export.name.clone(),
+                        arg,
+                        arity: params.len(),
+                    });
+                }
+            },
+        };
+        let doc = match &js {
+            Some(js) => format!("`{}`", js.text),
+            None => format!(
+                "`{}({}) -> ({})`{}",
+                export.name,
+                export.params.join(", "),
+                export.results.join(", "),
+                match export.role {
+                    Role::Plumbing => " (wasm-bindgen plumbing)",
+                    Role::Unmatched => " (nothing in the typings or glue calls it)",
+                    _ => "",
+                }
+            ),
+        };
+        let export_attr = (name != export.name).then(|| export.name.clone());
+        Ok(Ok(Method {
+            doc,
+            export: export_attr,
+            replay,
+            name,
+            params,
+            result,
+        }))
+    }
+
+    /// `caml_pasta_fp_plonk_gate_vector_add`, `counter_with_seed`, `wasmgvesta_get_x`.
+    fn rust_name(&self, export: &Export) -> String {
+        let class = export.class.as_deref().map(str::to_lowercase);
+        let member = export.member.as_deref().unwrap_or_default().to_snake_case();
+        match (export.role, class) {
+            (Role::Getter, Some(c)) => format!("{c}_get_{member}"),
+            (Role::Setter, Some(c)) => format!("{c}_set_{member}"),
+            (Role::Free, Some(c)) => format!("{c}_free"),
+            _ => {
+                // Keep wasm-bindgen's leading underscores (`__wbindgen_malloc`); snake-case the rest.
+                let rest = export.name.trim_start_matches('_');
+                let underscores = &export.name[..export.name.len() - rest.len()];
+                let snake = rest.to_snake_case();
+                if snake.is_empty() {
+                    export.name.clone()
+                } else {
+                    format!("{underscores}{snake}")
+                }
+            }
+        }
+    }
+
+    /// The glue's call of this export (or of an alias the linker folded it into),
+    /// when the glue member calls it exactly once or every call agrees.
+    fn call_site(&self, export: &Export) -> Option<&'m RawCallSite> {
+        let glue: &Glue = self.model.glue.as_ref()?;
+        let member = export.member.as_deref()?;
+        let sites: &[RawCallSite] = match (&export.class, export.role) {
+            (None, _) => {
+                let e = glue.export(member)?;
+                (e.kind == GlueExportKind::Function).then_some(())?;
+                &e.call_sites
+            }
+            (Some(class), role) => {
+                let kind = match role {
+                    Role::Constructor => MemberKind::Constructor,
+                    Role::Getter => MemberKind::Getter,
+                    Role::Setter => MemberKind::Setter,
+                    Role::StaticMethod => MemberKind::StaticMethod,
+                    _ => MemberKind::Method,
+                };
+                let m = glue
+                    .export(class)?
+                    .members
+                    .iter()
+                    .find(|m| m.name == member && m.kind == kind)?;
+                &m.call_sites
+            }
+        };
+        let index = self.index_of.get(export.name.as_str())?;
+        let mut mine = sites
+            .iter()
+            .filter(|s| self.index_of.get(s.export.as_str()) == Some(index));
+        let first = mine.next()?;
+        mine.all(|s| s == first).then_some(first)
+    }
+
+    /// The class handle an argument carries, if the typings agree it is exactly that class.
+    fn handle_class(&self, export: &Export, js: Option<&JsSignature>, arg: &RawArg) -> Option<String> {
+        let of = match arg {
+            RawArg::Borrowed { of } | RawArg::Consumed { of } => of,
+            _ => return None,
+        };
+        let class = if of == "this" {
+            match export.role {
+                Role::Method | Role::Getter | Role::Setter | Role::Free => export.class.clone()?,
+                _ => return None,
+            }
+        } else {
+            match &js?.params.iter().find(|(name, _)| name == of)?.1 {
+                JsType::Class(c) => c.clone(),
+                _ => return None,
+            }
+        };
+        self.classes.rust(&class).map(str::to_owned)
+    }
+
+    /// The class a pointer result is wrapped as, if the typings agree.
+    fn result_class(&self, export: &Export, js: Option<&JsSignature>, result: &RawResult) -> Option<String> {
+        let class = match result {
+            RawResult::ThisPointer if export.role == Role::Constructor => export.class.clone()?,
+            RawResult::Wrapped { class } if js?.returns == JsType::Class(class.clone()) => {
+                class.clone()
+            }
+            _ => return None,
+        };
+        self.classes.rust(&class).map(str::to_owned)
+    }
+
+    /// The JS-level signature this export implements, from the typings.
+    fn js_signature(&self, export: &Export) -> Option<JsSignature> {
+        let api: &JsApi = self.model.api.as_ref()?;
+        let member = export.member.as_deref()?;
+        let Some(class_name) = &export.class else {
+            let f = api.functions.iter().find(|f| f.name == member)?;
+            return Some(JsSignature::function(f, &f.name));
+        };
+        let class = api.class(class_name)?;
+        match export.role {
+            Role::Constructor => {
+                let ctor = class.constructor.as_ref()?;
+                let mut sig = JsSignature::function(ctor, &format!("new {class_name}"));
+                sig.text = sig.text.trim_end_matches(": void").to_owned();
+                sig.returns = JsType::Class(class_name.clone());
+                Some(sig)
+            }
+            Role::Method | Role::StaticMethod => {
+                let m = class.methods.iter().find(|m| m.function.name == member)?;
+                let prefix = if m.is_static { "static " } else { "" };
+                let mut sig =
+                    JsSignature::function(&m.function, &format!("{class_name}.{member}"));
+                sig.text = format!("{prefix}{}", sig.text);
+                Some(sig)
+            }
+            Role::Getter | Role::Setter => {
+                let a = class.accessors.iter().find(|a| a.name == member)?;
+                let ty = one_line(&a.ty.text);
+                let getter = export.role == Role::Getter;
+                Some(JsSignature {
+                    text: format!(
+                        "{} {class_name}.{member}: {ty}",
+                        if getter { "get" } else { "set" }
+                    ),
+                    // A setter's value parameter is unnamed in the typings: the glue names it.
+                    params: if getter {
+                        vec![]
+                    } else {
+                        self.setter_param(export)
+                            .map(|p| vec![(p, a.ty.ty.clone())])
+                            .unwrap_or_default()
+                    },
+                    returns: if getter { a.ty.ty.clone() } else { JsType::Void },
+                })
+            }
+            Role::Free => Some(JsSignature {
+                text: format!("{class_name}.free(): void"),
+                params: vec![],
+                returns: JsType::Void,
+            }),
+            _ => None,
+        }
+    }
+
+    /// The name the glue gives a setter's value (`set value(arg0)` → `arg0`).
+    fn setter_param(&self, export: &Export) -> Option<String> {
+        let site = self.call_site(export)?;
+        site.args.iter().find_map(|a| match a {
+            RawArg::Borrowed { of } | RawArg::Consumed { of } if of != "this" => Some(of.clone()),
+            RawArg::Identifier { name } => Some(name.clone()),
+            _ => None,
+        })
+    }
+}
+
+/// A JS signature: its text for the doc comment, parameter and return types.
+struct JsSignature {
+    text: String,
+    params: Vec<(String, JsType)>,
+    returns: JsType,
+}
+
+impl JsSignature {
+    fn function(f: &JsFunction, shown_name: &str) -> Self {
+        let params: Vec<String> = f
+            .params
+            .iter()
+            .map(|p| {
+                format!(
+                    "{}{}{}: {}",
+                    if p.rest { "..." } else { "" },
+                    p.name,
+                    if p.optional { "?" } else { "" },
+                    one_line(&p.ty.text)
+                )
+            })
+            .collect();
+        Self {
+            text: format!(
+                "{shown_name}({}): {}",
+                params.join(", "),
+                one_line(&f.returns.text)
+            ),
+            params: f
+                .params
+                .iter()
+                .filter(|p| !p.optional && !p.rest)
+                .map(|p| (p.name.clone(), p.ty.ty.clone()))
+                .collect(),
+            returns: f.returns.ty.clone(),
+        }
+    }
+}
+
+/// Type text on one line, for doc comments.
+fn one_line(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
