@@ -20,16 +20,24 @@ const COUNTER_WASM: &[u8] = include_bytes!("../../fixtures/bindgen/counter/count
 fuzz_target!(|bytes: &[u8]| {
     let mut parts = bytes.splitn(4, |b| *b == 0);
     // An empty part stands for a missing file.
-    let mut text = || parts.next().filter(|p| !p.is_empty()).map(String::from_utf8_lossy);
+    let mut text = || {
+        parts
+            .next()
+            .filter(|p| !p.is_empty())
+            .map(String::from_utf8_lossy)
+    };
     let (typings, raw_typings, glue) = (text(), text(), text());
-    let wasm_bytes = parts.next().filter(|w| !w.is_empty()).unwrap_or(COUNTER_WASM);
+    let wasm_bytes = parts
+        .next()
+        .filter(|w| !w.is_empty())
+        .unwrap_or(COUNTER_WASM);
 
-    let api = typings.as_deref().and_then(|t| {
-        checked(t, parse_typings(Path::new("fuzz.d.ts"), t))
-    });
-    let raw_api = raw_typings.as_deref().and_then(|t| {
-        checked(t, parse_typings(Path::new("fuzz_bg.wasm.d.ts"), t))
-    });
+    let api = typings
+        .as_deref()
+        .and_then(|t| checked(t, parse_typings(Path::new("fuzz.d.ts"), t)));
+    let raw_api = raw_typings
+        .as_deref()
+        .and_then(|t| checked(t, parse_typings(Path::new("fuzz_bg.wasm.d.ts"), t)));
     let glue = glue
         .as_deref()
         .and_then(|t| checked(t, parse_glue(Path::new("fuzz.cjs"), t)));
@@ -51,7 +59,10 @@ fn checked<T>(text: &str, result: Result<T>) -> Option<T> {
         Ok(value) => Some(value),
         Err(error) => {
             let line_text = error.to_string();
-            assert!(!line_text.contains('\n'), "error spans lines: {line_text:?}");
+            assert!(
+                !line_text.contains('\n'),
+                "error spans lines: {line_text:?}"
+            );
             let CodegenError::InvalidSource {
                 message,
                 line,
@@ -61,7 +72,10 @@ fn checked<T>(text: &str, result: Result<T>) -> Option<T> {
             else {
                 panic!("text in memory gave a non-parse error: {line_text}");
             };
-            assert!(!message.trim().is_empty(), "empty parser message: {line_text}");
+            assert!(
+                !message.trim().is_empty(),
+                "empty parser message: {line_text}"
+            );
             let lines = text.split('\n').count();
             assert!(
                 (1..=lines).contains(line) && *column >= 1,
