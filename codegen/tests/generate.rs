@@ -33,10 +33,20 @@ fn counter_shim_snapshots() {
             "counter.proxy.cjs",
             "counter.proxy.d.cts",
             "register.cjs",
-            "wasm-proxy-runtime.cjs",
-            "wasm-proxy-runtime.d.cts"
+            "wasm-proxy-runtime"
         ]
     );
+    let mut runtime: Vec<String> = std::fs::read_dir(out.join("wasm-proxy-runtime"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    runtime.sort();
+    let mut expected: Vec<String> = codegen::render::typescript::RUNTIME_FILES
+        .iter()
+        .map(|(path, _)| path.trim_start_matches("wasm-proxy-runtime/").to_owned())
+        .collect();
+    expected.sort();
+    assert_eq!(runtime, expected);
     for file in ["counter.proxy.cjs", "counter.proxy.d.cts", "register.cjs"] {
         let contents = std::fs::read_to_string(out.join(file)).unwrap();
         insta::assert_snapshot!(file, contents);
@@ -87,7 +97,7 @@ fn generating_twice_rewrites_nothing() {
         out.as_os_str(),
     ]);
     assert!(
-        stdout(&output).contains("0 file(s) written, 5 unchanged"),
+        stdout(&output).contains("0 file(s) written, 14 unchanged"),
         "{}",
         stdout(&output)
     );

@@ -1,13 +1,20 @@
 // __GENERATED__
 // Preload hook: `node -r ./register.cjs app.js` makes every `require` of the real
 // glue return the proxy instead, with no change to the application or its libraries.
+// With WASM_PROXY_DISABLE=1 (the kill switch) it installs nothing: the application
+// gets the real module, untouched. Worker threads (a rayon pool's) get the real
+// module too: they run on the memory their instance hands them.
 'use strict';
 const Module = require('node:module');
+const { isMainThread } = require('node:worker_threads');
 
-const shim = require(__SHIM__);
-const gluePath = shim.__wasmProxy.options.glue;
-const cached = new Module(gluePath, module);
-cached.filename = gluePath;
-cached.loaded = true;
-cached.exports = shim;
-require.cache[gluePath] = cached;
+const disabled = !['', '0', 'false', 'no', 'off'].includes((process.env.WASM_PROXY_DISABLE ?? '').toLowerCase());
+if (isMainThread && !disabled) {
+  const shim = require(__SHIM__);
+  const gluePath = shim.__wasmProxy.options.glue;
+  const cached = new Module(gluePath, module);
+  cached.filename = gluePath;
+  cached.loaded = true;
+  cached.exports = shim;
+  require.cache[gluePath] = cached;
+}

@@ -79,7 +79,7 @@ test('the runtime template type-checks under tsc --strict --checkJs', () => {
         strict: true, noEmit: true, allowJs: true, checkJs: true, module: 'nodenext', moduleResolution: 'nodenext',
         target: 'es2022', lib: ['es2022', 'esnext.disposable'], types: ['node'], typeRoots: [path.join(root, 'node_modules/@types')],
       },
-      files: ['wasm-proxy-runtime.cjs', 'wasm-proxy-runtime.d.cts'],
+      files: ['wasm-proxy-runtime/index.cjs', 'wasm-proxy-runtime/index.d.cts'],
     }),
   );
   const result = execFileSync(process.execPath, [tsc, '-p', out], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });

@@ -1,0 +1,93 @@
+// @ts-check
+// Settings of the runtime: options given by the host win over environment variables,
+// which win over the defaults.
+'use strict';
+
+/**
+ * @typedef {object} RuntimeSettings
+ * @property {boolean} disabled Kill switch: a pure pass-through, no log, no swap.
+ * @property {number} prepareAt Fraction of the memory cap at which a standby is prepared.
+ * @property {number} swapAt Fraction of the memory cap at which the standby becomes active.
+ * @property {number} maxBytes Memory cap the fractions refer to (default: 4 GiB, wasm32's).
+ * @property {number} checkIntervalMs How often the memory monitor looks (0: never).
+ * @property {number} sliceMs Longest stretch of migration work before yielding to the event loop.
+ * @property {number} backoffMs Wait after a failed standby before the monitor tries again (doubles).
+ * @property {number} workerTimeoutMs Longest wait for a standby worker to start.
+ * @property {number} metricsPort Serve Prometheus metrics on this port (0: off).
+ * @property {string | undefined} fault Test-only fault injection point.
+ * @property {number} standbyMaxBytes Cap on a standby's memory (0: as the glue asks); test-only.
+ */
+
+/** 4 GiB: 65,536 pages of 64 KiB, the most a wasm32 memory can have. */
+const WASM32_MAX_BYTES = 65536 * 65536;
+
+/** @type {RuntimeSettings} */
+const DEFAULTS = {
+  disabled: false,
+  prepareAt: 0.6,
+  swapAt: 0.75,
+  maxBytes: WASM32_MAX_BYTES,
+  checkIntervalMs: 1000,
+  sliceMs: 10,
+  backoffMs: 5000,
+  workerTimeoutMs: 30000,
+  metricsPort: 0,
+  fault: undefined,
+  standbyMaxBytes: 0,
+};
+
+/** Environment variable of each setting. */
+const ENV = {
+  disabled: 'WASM_PROXY_DISABLE',
+  prepareAt: 'WASM_PROXY_PREPARE_AT',
+  swapAt: 'WASM_PROXY_SWAP_AT',
+  maxBytes: 'WASM_PROXY_MAX_BYTES',
+  checkIntervalMs: 'WASM_PROXY_CHECK_INTERVAL_MS',
+  sliceMs: 'WASM_PROXY_SLICE_MS',
+  backoffMs: 'WASM_PROXY_BACKOFF_MS',
+  workerTimeoutMs: 'WASM_PROXY_WORKER_TIMEOUT_MS',
+  metricsPort: 'WASM_PROXY_METRICS_PORT',
+  fault: 'WASM_PROXY_FAULT',
+  standbyMaxBytes: 'WASM_PROXY_STANDBY_MAX_BYTES',
+};
+
+/** Points of the swap at which `fault` can inject a failure. */
+const FAULT_POINTS = ['instantiate', 'workers', 'replay', 'check', 'oom'];
+
+/**
+ * @param {Partial<RuntimeSettings>} [given]
+ * @param {NodeJS.ProcessEnv} [env]
+ * @returns {RuntimeSettings}
+ */
+function readSettings(given = {}, env = process.env) {
+  /** @type {any} */
+  const settings = { ...DEFAULTS };
+  for (const [key, variable] of Object.entries(ENV)) {
+    const raw = env[variable];
+    if (raw === undefined || raw === '') continue;
+    const fallback = /** @type {any} */ (DEFAULTS)[key];
+    if (typeof fallback === 'boolean') {
+      settings[key] = !['0', 'false', 'no', 'off'].includes(raw.toLowerCase());
+    } else if (key === 'fault') {
+      settings[key] = raw;
+    } else {
+      const value = Number(raw);
+      if (!Number.isFinite(value) || value < 0) {
+        throw new RangeError(`wasm-proxy: ${variable}=${raw} is not a non-negative number`);
+      }
+      settings[key] = value;
+    }
+  }
+  for (const [key, value] of Object.entries(given)) {
+    if (value !== undefined) settings[key] = value;
+  }
+  if (settings.fault !== undefined && !FAULT_POINTS.includes(settings.fault)) {
+    throw new RangeError(`wasm-proxy: unknown fault point ${settings.fault} (one of ${FAULT_POINTS.join(', ')})`);
+  }
+  if (!(settings.prepareAt > 0 && settings.prepareAt <= settings.swapAt && settings.swapAt <= 1)) {
+    throw new RangeError(`wasm-proxy: need 0 < prepareAt (${settings.prepareAt}) <= swapAt (${settings.swapAt}) <= 1`);
+  }
+  return settings;
+}
+
+module.exports = { readSettings, DEFAULTS, ENV, FAULT_POINTS, WASM32_MAX_BYTES };

@@ -1,0 +1,403 @@
+// @ts-check
+// wasm-proxy runtime: owns the wasm-bindgen instances behind a generated shim, keeps the
+// replay log of the calls that built live state, and swaps to a fresh instance when
+// memory runs high or on demand. Emitted verbatim by `codegen` next to each shim;
+// self-contained, no dependencies, Node 18+.
+'use strict';
+
+const { isMainThread } = require('node:worker_threads');
+const { readSettings } = require('./config.cjs');
+const { Instance, loadGlue } = require('./instance.cjs');
+const { ReplayLog } = require('./log.cjs');
+const { MemoryMonitor } = require('./memory.cjs');
+const { Metrics } = require('./metrics.cjs');
+const { profileFor } = require('./profiles.cjs');
+const { Swapper, SwapError } = require('./swap.cjs');
+const { WorkerPools } = require('./workers.cjs');
+
+/** Property under which a handle keeps its wasm-bindgen object of the instance it lives in. */
+const INNER = Symbol('wasm-proxy.inner');
+/** Property under which a handle keeps its HandleRecord. */
+const RECORD = Symbol('wasm-proxy.record');
+/** Property under which a generated class keeps the name of its glue class. */
+const GLUE_CLASS = Symbol('wasm-proxy.glue-class');
+
+/**
+ * @typedef {object} RuntimeOptions
+ * @property {string} name Module name, e.g. `plonk_wasm`.
+ * @property {string} glue Absolute path of the real wasm-bindgen glue.
+ * @property {'cjs' | 'esm'} format Module system of the glue.
+ * @property {string[]} classes Classes the shim wraps.
+ * @property {Partial<import('./config.cjs').RuntimeSettings>} [settings] Overrides of the environment.
+ * @property {import('./profiles.cjs').Profile} [profile] Replaces the built-in profile.
+ */
+
+/**
+ * Creates the runtime for one generated shim and loads its first instance.
+ * @param {RuntimeOptions} options
+ */
+function createRuntime(options) {
+  const settings = readSettings(options.settings);
+  const profile = profileFor(options.name, options.profile);
+  const log = new ReplayLog();
+  const metrics = new Metrics(options.name);
+  /** @type {((instance: Instance) => void)[]} */
+  const listeners = [];
+  /** @type {Set<import('./log.cjs').HandleRecord>} */
+  const live = new Set();
+  /** @type {WeakMap<object, number>} Standby objects several handles share (one SRS, many `Arc`s). */
+  const sharedBy = new WeakMap();
+  let nextId = 1;
+  let tracking = false;
+  /** @type {Instance} */
+  let active = new Instance(0, {});
+
+  const finalizer = new FinalizationRegistry(
+    /** @param {import('./log.cjs').HandleRecord} record */ (record) => gone(record),
+  );
+
+  /**
+   * The handle is gone for good (freed, consumed, collected).
+   * @param {import('./log.cjs').HandleRecord} record
+   */
+  function gone(record) {
+    if (!live.delete(record)) return;
+    log.release(record);
+    if (record.stale) swapper.staleReleased(record.instance);
+  }
+
+  /**
+   * Makes `handle` the program's object for `inner`, an object of the active instance.
+   * @param {object} handle
+   * @param {any} inner
+   */
+  function adopt(handle, inner) {
+    /** @type {any} */ (handle)[INNER] = inner;
+    if (settings.disabled) return handle;
+    const className = /** @type {any} */ (handle).constructor[GLUE_CLASS] ?? inner?.constructor?.name ?? 'Object';
+    const record = log.track(className, active, handle);
+    /** @type {any} */ (handle)[RECORD] = record;
+    live.add(record);
+    finalizer.register(handle, record, record);
+    return handle;
+  }
+
+  /** @param {any} handle */
+  function release(handle) {
+    const record = handle[RECORD];
+    if (record === undefined) return;
+    finalizer.unregister(record);
+    gone(record);
+  }
+
+  /**
+   * The stale-use error: a handle of an instance that is no longer active.
+   * @param {any} handle
+   */
+  function staleError(handle) {
+    const record = handle[RECORD];
+    return new Error(
+      `wasm-proxy (${options.name}): ${record.className} #${record.id} lives in instance ${record.instance.id}, ` +
+        `which was swapped out (active: ${active.id}); it was not migrated because no logged call or transfer rebuilds it`,
+    );
+  }
+
+  /**
+   * Base class of every generated class: gives handles the surface of a wasm-bindgen
+   * object (`__wbg_ptr`, `__destroy_into_raw`, `__wrap`, `free`), which code such as
+   * o1js uses directly.
+   */
+  class Handle {
+    /** @returns {number} */
+    get __wbg_ptr() {
+      const self = /** @type {any} */ (this);
+      const inner = self[INNER];
+      if (inner === undefined) return 0;
+      const record = self[RECORD];
+      if (record !== undefined && record.instance !== active && inner.__wbg_ptr !== 0) throw staleError(self);
+      return inner.__wbg_ptr;
+    }
+
+    /** Adopts a raw pointer into the active instance, as `Object.create(C.prototype)` code does. */
+    set __wbg_ptr(ptr) {
+      const name = /** @type {any} */ (this.constructor)[GLUE_CLASS];
+      const inner = Object.create(active.exports[name].prototype);
+      inner.__wbg_ptr = ptr;
+      adopt(this, inner);
+    }
+
+    /** @returns {number} */
+    __destroy_into_raw() {
+      const ptr = unwrap(this).__destroy_into_raw();
+      release(this);
+      return ptr;
+    }
+
+    /** Frees the object in the instance it lives in. */
+    free() {
+      const self = /** @type {any} */ (this);
+      const inner = self[INNER];
+      if (inner === undefined) return;
+      const sharers = sharedBy.get(inner) ?? 1;
+      if (sharers > 1) {
+        // Another handle still uses the object: this one only lets go.
+        sharedBy.set(inner, sharers - 1);
+        self[INNER] = undefined;
+      } else {
+        inner.free();
+      }
+      release(self);
+    }
+
+    /**
+     * @template {typeof Handle} C
+     * @this {C}
+     * @param {number} ptr
+     * @returns {InstanceType<C>}
+     */
+    static __wrap(ptr) {
+      const handle = Object.create(this.prototype);
+      handle.__wbg_ptr = ptr;
+      return handle;
+    }
+  }
+  if (typeof Symbol.dispose === 'symbol') {
+    Object.defineProperty(Handle.prototype, Symbol.dispose, {
+      value() {
+        this.free();
+      },
+    });
+  }
+
+  /**
+   * A new handle of class `Class` around a wasm-bindgen object.
+   * @template T
+   * @param {new (...args: any[]) => T} Class
+   * @param {any} inner
+   * @returns {T}
+   */
+  function wrap(Class, inner) {
+    return /** @type {T} */ (adopt(Object.create(Class.prototype), inner));
+  }
+
+  /**
+   * The wasm-bindgen object behind a handle, in the active instance.
+   * @param {any} handle
+   */
+  function unwrap(handle) {
+    const inner = handle == null ? undefined : handle[INNER];
+    if (inner === undefined) {
+      const what = handle == null ? String(handle) : handle.constructor?.name ?? typeof handle;
+      throw new TypeError(`wasm-proxy (${options.name}): expected an object created through the proxy, got ${what}`);
+    }
+    const record = handle[RECORD];
+    if (record !== undefined) {
+      if (record.instance !== active) throw staleError(handle);
+      if (tracking) record.touched = log.seq + 1;
+    }
+    return inner;
+  }
+
+  /**
+   * How the log treats one export, decided once by the profile.
+   * @param {import('./profiles.cjs').OperationSpec} spec
+   * @returns {import('./log.cjs').Operation}
+   */
+  function op(spec) {
+    const decision = settings.disabled ? { log: false, mutates: -1 } : profile.operation(spec);
+    return {
+      kind: spec.kind,
+      name: spec.name,
+      className: spec.className,
+      log: decision.log,
+      mutates: decision.mutates,
+      refuse: 'refuse' in decision ? decision.refuse : undefined,
+    };
+  }
+
+  /** @param {any} arg @returns {import('./log.cjs').Argument} */
+  function capture(arg) {
+    if (arg != null && arg[RECORD] !== undefined) return { handle: arg[RECORD] };
+    if (Array.isArray(arg) && arg.length > 0 && arg.every((a) => a != null && a[RECORD] !== undefined)) {
+      return { handles: arg.map((a) => a[RECORD]) };
+    }
+    if (ArrayBuffer.isView(arg)) return { value: /** @type {any} */ (arg).slice() };
+    return { value: arg };
+  }
+
+  /**
+   * Logs a call the generated shim just made (only for operations with `log` set).
+   * @template R
+   * @param {import('./log.cjs').Operation} operation
+   * @param {any} self `this` of a method or setter
+   * @param {any[]} args
+   * @param {R} result
+   * @returns {R}
+   */
+  function record(operation, self, args, result) {
+    const target =
+      operation.kind === 'method' || operation.kind === 'setter'
+        ? self?.[RECORD]
+        : operation.mutates >= 0
+          ? args[operation.mutates]?.[RECORD]
+          : undefined;
+    const born = /** @type {any} */ (result)?.[RECORD];
+    log.record(operation, target, args.map(capture), born);
+    // Arguments passed by value are consumed: their wasm objects are gone.
+    for (const arg of args) {
+      if (arg != null && arg[RECORD] !== undefined && arg[INNER]?.__wbg_ptr === 0) release(arg);
+    }
+    return result;
+  }
+
+  /** @param {Instance} instance */
+  function activate(instance) {
+    for (const name of options.classes) {
+      if (typeof instance.exports[name] !== 'function') {
+        throw new Error(`wasm-proxy: ${options.glue} does not export class ${name}`);
+      }
+    }
+    active = instance;
+    metrics.memoryBytes = instance.memoryBytes();
+    for (const listener of listeners) listener(active);
+  }
+
+  const pools = new WorkerPools(() => active, settings.workerTimeoutMs);
+  const swapper = new Swapper({
+    settings,
+    source: options,
+    profile,
+    log,
+    metrics,
+    pools,
+    active: () => active,
+    activate,
+    *live(instance) {
+      for (const record of live) if (record.instance === instance && record.alive) yield record;
+    },
+    handleOf: (record) => record.weak.deref(),
+    INNER,
+    nextInstanceId: () => nextId++,
+    track(on) {
+      tracking = on;
+    },
+    share: (inner, count) => sharedBy.set(inner, count),
+  });
+  const monitor = new MemoryMonitor(
+    settings,
+    () => active.memoryBytes(),
+    (flipWhen) => {
+      swapper.swap(flipWhen).then(
+        () => monitor.reset(),
+        () => monitor.backOff(),
+      );
+    },
+  );
+
+  const runtime = {
+    INNER,
+    Handle,
+    wrap,
+    unwrap,
+    adopt,
+    op,
+    record,
+    /**
+     * @template T
+     * @param {new (...args: any[]) => T} Class
+     * @param {any} inner
+     * @returns {T | undefined}
+     */
+    wrapOptional(Class, inner) {
+      return inner == null ? inner : wrap(Class, inner);
+    },
+    /**
+     * @template T
+     * @param {new (...args: any[]) => T} Class
+     * @param {any[]} inners
+     * @returns {T[]}
+     */
+    wrapArray(Class, inners) {
+      return inners.map((inner) => wrap(Class, inner));
+    },
+    /** @param {any} handle */
+    unwrapOptional(handle) {
+      return handle == null ? handle : unwrap(handle);
+    },
+    /** @param {any[]} handles */
+    unwrapArray(handles) {
+      return handles.map(unwrap);
+    },
+    /**
+     * Ties a generated class to the glue class of the same API.
+     * @param {Function} Class
+     * @param {string} glueName
+     */
+    register(Class, glueName) {
+      Object.defineProperty(Class, GLUE_CLASS, { value: glueName });
+    },
+    /**
+     * Calls `listener` whenever another instance becomes active.
+     * @param {(instance: Instance) => void} listener
+     */
+    onActivate(listener) {
+      listeners.push(listener);
+    },
+    /**
+     * Listens to `swap-start`, `swap-complete`, `standby-failed`, `instance-retired`.
+     * @param {import('./metrics.cjs').EventName} event
+     * @param {(detail: any) => void} listener
+     */
+    on(event, listener) {
+      metrics.events.on(event, listener);
+      return runtime;
+    },
+    /**
+     * Swaps to a fresh instance now: prepares a standby, migrates the live state,
+     * flips. Rejects with a `SwapError` (and keeps the active serving) on failure.
+     */
+    swap() {
+      return swapper.swap();
+    },
+    /** The instance serving calls now. */
+    get active() {
+      return active;
+    },
+    /** The active instance's linear memory size in bytes. */
+    memoryBytes() {
+      return active.memoryBytes();
+    },
+    /** Live entries of the replay log and live handles. */
+    stats() {
+      return { logEntries: log.size, recorded: log.recorded, liveHandles: live.size, instance: active.id };
+    },
+    /** Metrics in Prometheus' text format. */
+    metrics() {
+      metrics.memoryBytes = active.memoryBytes();
+      metrics.logEntries = log.size;
+      metrics.liveHandles = live.size;
+      return metrics.text();
+    },
+    /** Resolves once the first instance is loaded (at once for CommonJS glue). */
+    ready: Promise.resolve(),
+    settings,
+    profile,
+    options,
+    SwapError,
+  };
+
+  if (!settings.disabled && isMainThread) {
+    pools.install();
+    monitor.start();
+    if (settings.metricsPort > 0) metrics.serve(settings.metricsPort);
+  }
+  const first = loadGlue(options, nextId++);
+  if (first instanceof Promise) {
+    runtime.ready = first.then((exports) => activate(new Instance(1, exports)));
+  } else {
+    activate(new Instance(1, first));
+  }
+  return runtime;
+}
+
+module.exports = { createRuntime, INNER, RECORD };

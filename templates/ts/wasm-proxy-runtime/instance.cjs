@@ -1,0 +1,163 @@
+// @ts-check
+// Instances: one load of the real wasm-bindgen glue each, with its own memory and classes.
+'use strict';
+
+const fs = require('node:fs');
+const path = require('node:path');
+const Module = require('node:module');
+const { pathToFileURL } = require('node:url');
+
+/**
+ * @typedef {object} GlueSource
+ * @property {string} glue Absolute path of the real wasm-bindgen glue.
+ * @property {'cjs' | 'esm'} format Module system of the glue.
+ */
+
+/**
+ * One instantiation of the module: its own glue module, memory, classes and
+ * (for modules built with wasm-bindgen-rayon) worker pool.
+ */
+class Instance {
+  /**
+   * @param {number} id
+   * @param {Record<string, any>} exports
+   */
+  constructor(id, exports) {
+    /** Sequence number, 1 for the first. */
+    this.id = id;
+    /** The glue's exports for this instance. */
+    this.exports = exports;
+    /** @type {import('node:worker_threads').Worker[]} Threads of this instance's rayon pool. */
+    this.workers = [];
+    /** @type {{ numThreads: number, source: any, host: boolean } | undefined} How its pool was started (by the host or by the runtime). */
+    this.pool = undefined;
+    /** Set once nothing points into it any more. */
+    this.retired = false;
+    /** Handles that stayed on it at a swap and are still alive. */
+    this.staleHandles = 0;
+  }
+
+  /** The instance's linear memory, if the glue exposes it. */
+  memory() {
+    const glue = this.exports;
+    if (glue.__wasm?.memory) return glue.__wasm.memory;
+    if (typeof glue.get_memory === 'function') return glue.get_memory();
+    return undefined;
+  }
+
+  /** Linear memory size in bytes: the larger of the buffer and the module's own report. */
+  memoryBytes() {
+    const glue = this.exports;
+    const own = typeof glue.get_memory_byte_length === 'function' ? glue.get_memory_byte_length() : 0;
+    return Math.max(this.memory()?.buffer?.byteLength ?? 0, own);
+  }
+}
+
+/** Compiled modules by wasm path: later instances skip compilation. */
+const compiled = new Map();
+
+/**
+ * Runs `load` with `WebAssembly.Module` answering from the cache of compiled modules
+ * and, when `maxPages` is set, `WebAssembly.Memory` capped at that many pages.
+ * @template T
+ * @param {number} maxPages
+ * @param {() => T} load
+ * @returns {T}
+ */
+function withWasmConstructors(maxPages, load) {
+  const OriginalModule = WebAssembly.Module;
+  const OriginalMemory = WebAssembly.Memory;
+  WebAssembly.Module = /** @type {any} */ (
+    new Proxy(OriginalModule, {
+      construct(target, args) {
+        const bytes = args[0];
+        const key = bytes instanceof Uint8Array ? hashKey(bytes) : undefined;
+        if (key !== undefined && compiled.has(key)) return compiled.get(key);
+        const module = new target(...(/** @type {[any]} */ (args)));
+        if (key !== undefined) compiled.set(key, module);
+        return module;
+      },
+    })
+  );
+  if (maxPages > 0) {
+    WebAssembly.Memory = /** @type {any} */ (
+      new Proxy(OriginalMemory, {
+        construct(target, args) {
+          const descriptor = { ...args[0] };
+          descriptor.maximum = Math.max(descriptor.initial ?? 0, Math.min(descriptor.maximum ?? maxPages, maxPages));
+          return new target(descriptor);
+        },
+      })
+    );
+  }
+  try {
+    return load();
+  } finally {
+    WebAssembly.Module = OriginalModule;
+    WebAssembly.Memory = OriginalMemory;
+  }
+}
+
+/**
+ * Cheap identity of a module's bytes (length and a sample), enough to tell the few
+ * modules one process loads apart.
+ * @param {Uint8Array} bytes
+ */
+function hashKey(bytes) {
+  let h = bytes.length;
+  const step = Math.max(1, Math.floor(bytes.length / 4096));
+  for (let i = 0; i < bytes.length; i += step) h = (Math.imul(h, 31) + bytes[i]) | 0;
+  return `${bytes.length}:${h}`;
+}
+
+/**
+ * Loads the glue as a module of its own, outside the require cache, so that each
+ * load instantiates the wasm afresh with a fresh memory.
+ * @param {GlueSource} source
+ * @param {number} id
+ * @param {number} [maxBytes] cap on the new memory (0: as the glue asks)
+ * @returns {Record<string, any> | Promise<Record<string, any>>}
+ */
+function loadGlue(source, id, maxBytes = 0) {
+  const maxPages = maxBytes > 0 ? Math.max(1, Math.floor(maxBytes / 65536)) : 0;
+  if (source.format === 'esm') {
+    const url = `${pathToFileURL(source.glue).href}?wasm-proxy-instance=${id}`;
+    return import(url).then((glue) => withWasmConstructors(maxPages, () => initEsm(glue, source)));
+  }
+  return withWasmConstructors(maxPages, () => {
+    const code = fs.readFileSync(source.glue, 'utf8');
+    // @ts-ignore: Module's constructor and _compile are public in practice but untyped.
+    const mod = new Module(source.glue, module);
+    // The parent keeps a list of children: an old instance must not stay reachable from it.
+    const siblings = module.children;
+    const index = siblings.indexOf(mod);
+    if (index >= 0) siblings.splice(index, 1);
+    mod.filename = source.glue;
+    // @ts-ignore: _nodeModulePaths is how Node itself fills `paths`.
+    mod.paths = Module._nodeModulePaths(path.dirname(source.glue));
+    // @ts-ignore
+    mod._compile(code, source.glue);
+    return mod.exports;
+  });
+}
+
+/**
+ * `--target web` glue needs its wasm passed in; other ES module glue initialises itself.
+ * @param {Record<string, any>} glue
+ * @param {GlueSource} source
+ */
+function initEsm(glue, source) {
+  if (typeof glue.initSync !== 'function') return glue;
+  const wasmFile = source.glue.replace(/\.[cm]?js$/, '_bg.wasm');
+  const bytes = fs.readFileSync(wasmFile);
+  try {
+    glue.initSync({ module: bytes });
+  } catch (error) {
+    // wasm-bindgen before 0.2.93 takes the bytes positionally.
+    if (!(error instanceof TypeError)) throw error;
+    glue.initSync(bytes);
+  }
+  return glue;
+}
+
+module.exports = { Instance, loadGlue };

@@ -1,0 +1,61 @@
+// @ts-check
+// Memory monitor: watches the active instance's linear memory against the cap and
+// asks for a standby at one threshold and for the flip at the next.
+'use strict';
+
+class MemoryMonitor {
+  /**
+   * @param {import('./config.cjs').RuntimeSettings} settings
+   * @param {() => number} sample bytes in use now
+   * @param {(flipWhen: () => boolean) => void} onThreshold starts a swap that flips once `flipWhen()`
+   */
+  constructor(settings, sample, onThreshold) {
+    this.settings = settings;
+    this.sample = sample;
+    this.onThreshold = onThreshold;
+    /** @type {NodeJS.Timeout | undefined} */
+    this.timer = undefined;
+    /** No automatic swap before this time (backoff after a failure). */
+    this.quietUntil = 0;
+    this.failures = 0;
+  }
+
+  /** Checks periodically, without keeping the process alive. */
+  start() {
+    if (this.settings.checkIntervalMs <= 0 || this.timer) return;
+    this.timer = setInterval(() => this.check(), this.settings.checkIntervalMs);
+    this.timer.unref();
+  }
+
+  stop() {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  /** Fraction of the cap in use. */
+  usage() {
+    return this.sample() / this.settings.maxBytes;
+  }
+
+  /** Starts a swap if memory has crossed the preparation threshold. */
+  check() {
+    if (Date.now() < this.quietUntil) return;
+    if (this.usage() >= this.settings.prepareAt) {
+      this.onThreshold(() => this.usage() >= this.settings.swapAt);
+    }
+  }
+
+  /** A standby failed: wait longer before the next automatic attempt. */
+  backOff() {
+    this.failures++;
+    this.quietUntil = Date.now() + this.settings.backoffMs * 2 ** Math.min(this.failures - 1, 10);
+  }
+
+  /** A swap succeeded: back to normal. */
+  reset() {
+    this.failures = 0;
+    this.quietUntil = 0;
+  }
+}
+
+module.exports = { MemoryMonitor };

@@ -1,0 +1,215 @@
+// @ts-check
+// Migration: rebuilds the live state of the active instance in a standby. Handles of a
+// class the profile can transfer are serialised across; everything else is rebuilt by
+// replaying the log in call order, with every handle argument remapped to its object
+// in the standby. Written as generators: each `yield` is a point where the event loop
+// may run, so a long migration never stalls the program for long.
+'use strict';
+
+/** A migration step that failed; `stage` says which (for metrics and events). */
+class MigrationError extends Error {
+  /**
+   * @param {'replay' | 'transfer' | 'check'} stage
+   * @param {string} message
+   * @param {unknown} [cause]
+   */
+  constructor(stage, message, cause) {
+    super(message, cause === undefined ? undefined : { cause });
+    this.name = 'MigrationError';
+    this.stage = stage;
+  }
+}
+
+class Migration {
+  /**
+   * @param {object} parts
+   * @param {import('./log.cjs').ReplayLog} parts.log
+   * @param {import('./instance.cjs').Instance} parts.from
+   * @param {import('./instance.cjs').Instance} parts.to
+   * @param {import('./profiles.cjs').Profile} parts.profile
+   * @param {() => Iterable<import('./log.cjs').HandleRecord>} parts.live records of live handles
+   * @param {(record: import('./log.cjs').HandleRecord) => any} parts.innerOf the active object of a handle
+   * @param {boolean} parts.verify run the profile's determinism checks
+   * @param {string | undefined} parts.fault
+   */
+  constructor(parts) {
+    this.log = parts.log;
+    this.from = parts.from;
+    this.to = parts.to;
+    this.profile = parts.profile;
+    this.live = parts.live;
+    this.innerOf = parts.innerOf;
+    this.verify = parts.verify;
+    this.fault = parts.fault;
+    /** @type {Map<import('./log.cjs').HandleRecord, any>} The standby's object of each handle. */
+    this.moved = new Map();
+    /** @type {Map<import('./log.cjs').HandleRecord, number>} Log sequence at which a handle was transferred. */
+    this.transferredAt = new Map();
+    /** @type {Map<string, any>} Transferred objects by identity, for handles that share one. */
+    this.byIdentity = new Map();
+    /** @type {Set<any>} Standby objects more than one handle points at. */
+    this.shared = new Set();
+    /** @type {Set<import('./log.cjs').Entry>} */
+    this.replayed = new Set();
+    this.replays = 0;
+    this.transfers = 0;
+    /** What the migration is doing now (names the longest pause in swap results). */
+    this.step = 'start';
+  }
+
+  /** @param {import('./log.cjs').HandleRecord} record */
+  transferable(record) {
+    return Object.hasOwn(this.profile.classes, record.className);
+  }
+
+  /** Replays the log and transfers every live handle that needs it. */
+  *run() {
+    // A Set iterates entries added while it runs, so calls made during the yields are caught up too.
+    for (const entry of this.log.entries) {
+      if (this.replayed.has(entry)) continue;
+      yield* this.replay(entry);
+    }
+    for (const record of this.live()) {
+      if (!this.moved.has(record) && this.transferable(record)) yield* this.transfer(record);
+    }
+    // Transfers redone for handles that calls touched after they moved.
+    for (const [record, at] of this.transferredAt) {
+      if (record.touched > at && record.alive) {
+        this.moved.delete(record);
+        yield* this.transfer(record);
+      }
+    }
+  }
+
+  /** Runs the rest of the migration without yielding (the last step before the flip). */
+  finish() {
+    for (const _ of this.run());
+  }
+
+  /**
+   * The standby's object for a handle argument.
+   * @param {import('./log.cjs').HandleRecord} record
+   */
+  resolve(record) {
+    if (this.moved.has(record)) return this.moved.get(record);
+    if (this.transferable(record)) {
+      for (const _ of this.transfer(record));
+      if (this.moved.has(record)) return this.moved.get(record);
+    }
+    throw new MigrationError(
+      'replay',
+      `handle #${record.id} (${record.className}) was created by a call the log does not keep, so it cannot be rebuilt`,
+    );
+  }
+
+  /** @param {import('./log.cjs').Entry} entry */
+  *replay(entry) {
+    this.replayed.add(entry);
+    const { op } = entry;
+    this.step = `replay ${op.className ? `${op.className}.` : ''}${op.name}`;
+    // State that moves by transfer is not rebuilt from its history.
+    if (entry.result && this.transferable(entry.result) && entry.result.alive) return;
+    if (entry.target && this.transferable(entry.target)) return;
+    if (this.fault === 'replay') {
+      throw new MigrationError('replay', `replaying ${op.name}: injected fault`, new WebAssembly.RuntimeError('unreachable'));
+    }
+    if (op.refuse && entry.args.some((a) => 'value' in a && a.value instanceof Uint32Array && a.value.length > 0)) {
+      throw new MigrationError('replay', `cannot replay ${op.name}: it ${op.refuse}`);
+    }
+    const args = entry.args.map((a) => {
+      if ('handle' in a) return this.resolve(a.handle);
+      if ('handles' in a) return a.handles.map((r) => this.resolve(r));
+      return a.value;
+    });
+    const glue = this.to.exports;
+    let result;
+    try {
+      switch (op.kind) {
+        case 'function':
+          result = glue[op.name](...args);
+          break;
+        case 'constructor':
+          result = new glue[/** @type {string} */ (op.className)](...args);
+          break;
+        case 'static':
+          result = glue[/** @type {string} */ (op.className)][op.name](...args);
+          break;
+        case 'method':
+          result = this.resolve(/** @type {any} */ (entry.target))[op.name](...args);
+          break;
+        case 'setter':
+          this.resolve(/** @type {any} */ (entry.target))[op.name] = args[0];
+          break;
+      }
+    } catch (error) {
+      throw new MigrationError('replay', `replaying ${op.className ? `${op.className}.` : ''}${op.name} (call #${entry.seq}): ${describe(error)}`, error);
+    }
+    this.replays++;
+    if (entry.result) this.moved.set(entry.result, result);
+    yield;
+  }
+
+  /** @param {import('./log.cjs').HandleRecord} record */
+  *transfer(record) {
+    const inner = this.innerOf(record);
+    if (inner === undefined || inner.__wbg_ptr === 0) return;
+    const migration = this.profile.classes[record.className];
+    this.step = `transfer ${record.className} #${record.id}`;
+    const memory = this.from.memory();
+    /** @type {import('./profiles.cjs').TransferContext} */
+    const ctx = {
+      from: this.from.exports,
+      to: this.to.exports,
+      inner,
+      record,
+      resolve: (r) => this.resolve(r),
+      memoryWord: (address) => new DataView(memory.buffer).getUint32(address, true),
+    };
+    const identity = migration.identity?.(ctx);
+    if (identity !== undefined && this.byIdentity.has(identity)) {
+      const shared = this.byIdentity.get(identity);
+      this.shared.add(shared);
+      this.moved.set(record, shared);
+      this.transferredAt.set(record, this.log.seq);
+      return;
+    }
+    const at = this.log.seq;
+    let moved;
+    try {
+      const step = migration.transfer(ctx);
+      if (step && typeof step.next === 'function') {
+        moved = yield* step;
+      } else {
+        moved = step;
+      }
+    } catch (error) {
+      throw new MigrationError('transfer', `transferring ${record.className} #${record.id}: ${describe(error)}`, error);
+    }
+    if (this.verify || this.fault === 'check') {
+      const mismatch = this.fault === 'check' ? 'injected fault' : migration.check?.(ctx, moved);
+      if (mismatch) {
+        throw new MigrationError('check', `${record.className} #${record.id} failed its determinism check: ${mismatch}`);
+      }
+    }
+    this.transfers++;
+    if (identity !== undefined) this.byIdentity.set(identity, moved);
+    this.moved.set(record, moved);
+    this.transferredAt.set(record, at);
+  }
+
+  /** Handles that stay behind on the old instance: live, not moved. */
+  *stale() {
+    for (const record of this.live()) {
+      if (this.moved.has(record)) continue;
+      const inner = this.innerOf(record);
+      if (inner !== undefined && inner.__wbg_ptr !== 0) yield record;
+    }
+  }
+}
+
+/** @param {unknown} error */
+function describe(error) {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}
+
+module.exports = { Migration, MigrationError, describe };

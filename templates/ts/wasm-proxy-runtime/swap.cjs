@@ -1,0 +1,256 @@
+// @ts-check
+// Swap: prepare a standby (fresh instance, its own worker pool, the live state
+// migrated in slices between which the program keeps running), then flip at a
+// quiescent point: one synchronous step that catches up on the calls made meanwhile
+// and re-points every live handle. Any failure destroys the standby and leaves the
+// active instance serving, untouched.
+'use strict';
+
+const { performance } = require('node:perf_hooks');
+const { Instance, loadGlue } = require('./instance.cjs');
+const { Migration, MigrationError, describe } = require('./migrate.cjs');
+
+/** @typedef {'instantiate' | 'workers' | 'replay' | 'transfer' | 'check' | 'oom'} Stage */
+
+/** Why a swap did not happen; `stage` names the failing step. */
+class SwapError extends Error {
+  /**
+   * @param {Stage} stage
+   * @param {string} message
+   * @param {unknown} [cause]
+   */
+  constructor(stage, message, cause) {
+    super(message, cause === undefined ? undefined : { cause });
+    this.name = 'SwapError';
+    this.stage = stage;
+  }
+}
+
+/**
+ * What the swap needs from the runtime.
+ * @typedef {object} SwapCore
+ * @property {import('./config.cjs').RuntimeSettings} settings
+ * @property {import('./instance.cjs').GlueSource} source
+ * @property {import('./profiles.cjs').Profile} profile
+ * @property {import('./log.cjs').ReplayLog} log
+ * @property {import('./metrics.cjs').Metrics} metrics
+ * @property {import('./workers.cjs').WorkerPools} pools
+ * @property {() => Instance} active
+ * @property {(instance: Instance) => void} activate
+ * @property {(instance: Instance) => Iterable<import('./log.cjs').HandleRecord>} live
+ * @property {(record: import('./log.cjs').HandleRecord) => object | undefined} handleOf
+ * @property {symbol} INNER
+ * @property {() => number} nextInstanceId
+ * @property {(tracking: boolean) => void} track marks handles touched while a standby is prepared
+ * @property {(inner: object, handles: number) => void} share notes an object several handles point at
+ */
+
+/**
+ * @typedef {object} SwapResult
+ * @property {number} from id of the instance retired
+ * @property {number} to id of the new active instance
+ * @property {number} durationMs preparation and flip
+ * @property {number} pauseMs longest synchronous stretch
+ * @property {string} pauseStep what the runtime was doing then
+ * @property {number} flipMs the final synchronous step
+ * @property {number} replayed calls replayed
+ * @property {number} transferred handles transferred
+ * @property {number} stale handles left on the old instance
+ * @property {number} memoryBefore bytes of the old instance
+ * @property {number} memoryAfter bytes of the new instance
+ */
+
+class Swapper {
+  /** @param {SwapCore} core */
+  constructor(core) {
+    this.core = core;
+    /** @type {Promise<SwapResult> | undefined} */
+    this.running = undefined;
+    /** @type {Set<Instance>} Old instances kept alive by handles that did not move. */
+    this.retiring = new Set();
+  }
+
+  /**
+   * Swaps to a fresh instance; one swap at a time (a second call joins the first).
+   * @param {() => boolean} [flipWhen] wait with the flip until this holds (checked between slices)
+   * @returns {Promise<SwapResult>}
+   */
+  swap(flipWhen) {
+    if (this.core.settings.disabled) {
+      return Promise.reject(new SwapError('instantiate', 'wasm-proxy is disabled (kill switch): no swap'));
+    }
+    this.running ??= this.run(flipWhen).finally(() => {
+      this.running = undefined;
+    });
+    return this.running;
+  }
+
+  /**
+   * @param {(() => boolean) | undefined} flipWhen
+   * @returns {Promise<SwapResult>}
+   */
+  async run(flipWhen) {
+    const { core } = this;
+    const { settings, metrics } = core;
+    const from = core.active();
+    const started = performance.now();
+    const memoryBefore = from.memoryBytes();
+    let pauseMs = 0;
+    let pauseStep = 'instantiate';
+    /** @param {number} ms @param {string} step */
+    const stalled = (ms, step) => {
+      if (ms > pauseMs) {
+        pauseMs = ms;
+        pauseStep = step;
+      }
+    };
+    /** @type {Stage} */
+    let stage = 'instantiate';
+    /** @type {Instance | undefined} */
+    let standby;
+    metrics.emit('swap-start', { from: from.id, memoryBytes: from.memoryBytes() });
+    try {
+      let t = performance.now();
+      if (settings.fault === 'instantiate') throw new Error('injected fault');
+      const maxBytes = settings.fault === 'oom' ? 2 * 1024 * 1024 : settings.standbyMaxBytes;
+      const id = core.nextInstanceId();
+      standby = new Instance(id, await loadGlue(core.source, id, maxBytes));
+      stalled(performance.now() - t, 'instantiate');
+
+      stage = 'workers';
+      if (settings.fault === 'workers') throw new Error('injected fault');
+      if (from.pool && !from.pool.host) await core.pools.startLike(standby, from.pool);
+
+      stage = 'replay';
+      core.track(true);
+      const migration = new Migration({
+        log: core.log,
+        from,
+        to: standby,
+        profile: core.profile,
+        live: () => core.live(from),
+        innerOf: (record) => /** @type {any} */ (core.handleOf(record))?.[core.INNER],
+        verify: true,
+        fault: settings.fault === 'oom' ? undefined : settings.fault,
+      });
+      const steps = migration.run();
+      for (;;) {
+        t = performance.now();
+        let done = false;
+        let step = migration.step;
+        while (performance.now() - t < settings.sliceMs) {
+          const last = steps.next();
+          step = migration.step;
+          if (last.done) {
+            done = true;
+            break;
+          }
+        }
+        stalled(performance.now() - t, step);
+        if (done && (!flipWhen || flipWhen())) break;
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+
+      // The flip: one synchronous step, so no call can fall between its parts.
+      t = performance.now();
+      migration.finish();
+      core.track(false);
+      const result = this.flip(from, standby, migration);
+      const flipMs = performance.now() - t;
+      stalled(flipMs, 'flip');
+      const durationMs = performance.now() - started;
+      metrics.swaps++;
+      metrics.swapSecondsSum += durationMs / 1000;
+      metrics.lastSwapSeconds = durationMs / 1000;
+      metrics.lastPauseSeconds = pauseMs / 1000;
+      metrics.memoryBytes = standby.memoryBytes();
+      metrics.logEntries = core.log.size;
+      /** @type {SwapResult} */
+      const done = { ...result, durationMs, pauseMs, pauseStep, flipMs, memoryBefore, memoryAfter: standby.memoryBytes() };
+      metrics.emit('swap-complete', done);
+      return done;
+    } catch (error) {
+      core.track(false);
+      const cap = settings.fault === 'oom' ? 2 * 1024 * 1024 : settings.standbyMaxBytes;
+      const full = standby !== undefined && cap > 0 && standby.memoryBytes() + 1024 * 1024 >= cap;
+      /** @type {Stage} */
+      const failed = full ? 'oom' : error instanceof MigrationError ? error.stage : stage;
+      if (standby) this.destroy(standby);
+      metrics.failures[failed] = (metrics.failures[failed] ?? 0) + 1;
+      const swapError = new SwapError(failed, `wasm-proxy: standby failed at ${failed}, the active instance keeps serving: ${describe(error)}`, error);
+      metrics.emit('standby-failed', { stage: failed, error: swapError });
+      throw swapError;
+    }
+  }
+
+  /**
+   * Points every live handle at its object in the standby and makes it active.
+   * @param {Instance} from
+   * @param {Instance} to
+   * @param {Migration} migration
+   */
+  flip(from, to, migration) {
+    const { core } = this;
+    const stale = [...migration.stale()];
+    for (const [record, inner] of migration.moved) {
+      const handle = core.handleOf(record);
+      if (handle && record.alive) {
+        /** @type {any} */ (handle)[core.INNER] = inner;
+        record.instance = to;
+      } else if (!migration.shared.has(inner) && inner?.__wbg_ptr) {
+        // Rebuilt for a handle that died during the preparation.
+        inner.free();
+      }
+    }
+    /** @type {Map<object, number>} */
+    const sharers = new Map();
+    for (const [record, inner] of migration.moved) {
+      if (migration.shared.has(inner) && record.alive) sharers.set(inner, (sharers.get(inner) ?? 0) + 1);
+    }
+    for (const [inner, count] of sharers) core.share(inner, count);
+    for (const record of stale) record.stale = true;
+    core.activate(to);
+    // A host-managed pool works for the active instance only: hand it over now.
+    if (from.pool?.host) core.pools.terminate(from);
+    core.metrics.staleHandles = stale.length;
+    from.staleHandles = stale.length;
+    if (stale.length === 0) this.retire(from);
+    else this.retiring.add(from);
+    return {
+      from: from.id,
+      to: to.id,
+      replayed: migration.replays,
+      transferred: migration.transfers,
+      stale: stale.length,
+    };
+  }
+
+  /**
+   * A handle left on an old instance died.
+   * @param {Instance} instance
+   */
+  staleReleased(instance) {
+    if (--instance.staleHandles <= 0 && this.retiring.delete(instance)) this.retire(instance);
+  }
+
+  /**
+   * Lets go of an old instance: its workers stop and nothing of the runtime points
+   * into its memory any more, so the garbage collector can free it.
+   * @param {Instance} instance
+   */
+  retire(instance) {
+    this.core.pools.terminate(instance);
+    instance.retired = true;
+    instance.exports = {};
+    this.core.metrics.retiredInstances++;
+    this.core.metrics.emit('instance-retired', { id: instance.id });
+  }
+
+  /** @param {Instance} standby */
+  destroy(standby) {
+    this.core.pools.terminate(standby);
+    standby.exports = {};
+  }
+}
+
+module.exports = { Swapper, SwapError };

@@ -1,0 +1,71 @@
+// End to end with real o1js (pinned in package-lock.json): a small ZkProgram compiled
+// once keeps proving across a swap to a fresh wasm instance, under `node -r
+// register.cjs` and no change to o1js; the same with the kill switch on, and with
+// the old o1js layout (o1js 2.2.0, `_node_bindings/plonk_wasm.cjs`). Slow: a compile
+// and two proofs each (o1js's own cache makes later compiles fast).
+'use strict';
+const test = require('node:test');
+const assert = require('node:assert/strict');
+const { execFileSync } = require('node:child_process');
+const path = require('node:path');
+const { root, generate } = require('./support.cjs');
+
+const prover = path.join(__dirname, 'o1js/prover.mjs');
+
+/**
+ * Runs the prover under the proxy generated for `wasm`; returns its report lines by step.
+ * @param {string} wasm
+ * @param {string} o1js package to import
+ * @param {Record<string, string>} env
+ */
+function prove(wasm, o1js, env = {}) {
+  const out = generate(wasm);
+  const glue = wasm.replace(/_bg\.wasm$/, '.cjs');
+  const stdout = execFileSync(process.execPath, ['--expose-gc', '-r', path.join(out, 'register.cjs'), prover], {
+    encoding: 'utf8',
+    env: { ...process.env, GLUE: glue, O1JS: o1js, WASM_PROXY_CHECK_INTERVAL_MS: '0', ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+    timeout: 15 * 60 * 1000,
+  });
+  const steps = {};
+  for (const line of stdout.split('\n')) {
+    if (!line.startsWith('{')) continue;
+    const report = JSON.parse(line);
+    steps[report.step] = report;
+  }
+  process.stderr.write(`${o1js} ${JSON.stringify({ ...steps, metrics: undefined })}\n`);
+  return steps;
+}
+
+const kimchi = path.join(root, 'node_modules/o1js/dist/node/bindings/compiled/node_bindings/kimchi_wasm_bg.wasm');
+const plonk = path.join(root, 'node_modules/o1js-2.2.0/dist/node/bindings/compiled/_node_bindings/plonk_wasm_bg.wasm');
+
+/** What every proxied run must show: proofs verify on both sides of the swap. */
+function assertSwapped(steps) {
+  assert.equal(steps['proof-before'].ok, true);
+  assert.equal(steps['proof-after-1'].ok, true);
+  const swap = steps.swap;
+  assert.equal(swap.from, 1);
+  assert.equal(swap.to, 2);
+  assert.equal(swap.stale, 0, 'every live handle moved');
+  assert.ok(swap.transferred >= 4, `SRS and prover indexes transferred (${swap.transferred})`);
+  // The fresh instance holds the live state only: less than the grown one.
+  assert.ok(swap.memoryAfter < swap.memoryBefore, `${swap.memoryAfter} < ${swap.memoryBefore}`);
+  assert.match(steps.metrics.text, /wasm_proxy_swaps_total\{module="\w+"\} 1/);
+  assert.match(steps.metrics.text, /wasm_proxy_retired_instances_total\{module="\w+"\} 1/);
+}
+
+test('o1js 2.15 (kimchi_wasm): compile, prove, swap, prove again; every proof verifies', () => {
+  assertSwapped(prove(kimchi, 'o1js'));
+});
+
+test('kill switch: WASM_PROXY_DISABLE=1 leaves o1js on the real module, proofs verify', () => {
+  const steps = prove(kimchi, 'o1js', { WASM_PROXY_DISABLE: '1' });
+  assert.equal(steps['proof-before'].ok, true);
+  assert.equal(steps.swap, undefined, 'no proxy, no swap');
+  assert.equal(steps.compile.stats, undefined);
+});
+
+test('old layout, o1js 2.2.0 (_node_bindings/plonk_wasm): proves across a swap', () => {
+  assertSwapped(prove(plonk, 'o1js-2.2.0'));
+});

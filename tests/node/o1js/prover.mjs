@@ -1,0 +1,68 @@
+// A small o1js program that proves across swaps: compile once, prove, swap to a fresh
+// wasm instance, prove again, verify everything. Run under the generated proxy
+// (`node -r <out>/register.cjs`); prints one JSON line per step for the test to check.
+// Env: GLUE (resolved glue path), SWAPS (number of swaps, default 1), PROOFS_AFTER (default 1).
+import { createRequire } from 'node:module';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+
+const require = createRequire(import.meta.url);
+const { ZkProgram, Field, verify } = await import(process.env.O1JS ?? 'o1js');
+const proxy = require(process.env.GLUE).__wasmProxy;
+const report = (step, detail) => console.log(JSON.stringify({ step, ...detail }));
+const gc = () => globalThis.gc?.();
+const wasmBytes = () => (proxy ? proxy.memoryBytes() : require(process.env.GLUE).__wasm.memory.buffer.byteLength);
+const rss = () => process.memoryUsage().rss;
+
+const Square = ZkProgram({
+  name: 'square',
+  publicInput: Field,
+  methods: {
+    check: {
+      privateInputs: [Field],
+      async method(y, x) {
+        x.mul(x).assertEquals(y);
+      },
+    },
+  },
+});
+
+let t = performance.now();
+const { verificationKey } = await Square.compile();
+report('compile', { ms: performance.now() - t, wasmBytes: wasmBytes(), stats: proxy?.stats() });
+
+async function proveAndVerify(label, x) {
+  t = performance.now();
+  const result = await Square.check(Field(x * x), Field(x));
+  const proof = result.proof ?? result;
+  const proveMs = performance.now() - t;
+  t = performance.now();
+  const ok = await verify(proof, verificationKey);
+  report(label, { ok, proveMs, verifyMs: performance.now() - t, wasmBytes: wasmBytes() });
+  return ok;
+}
+
+await proveAndVerify('proof-before', 3);
+const swaps = Number(process.env.SWAPS ?? 1);
+for (let i = 0; i < swaps && proxy; i++) {
+  gc();
+  const rssBefore = rss();
+  const delay = monitorEventLoopDelay({ resolution: 1 });
+  delay.enable();
+  const swap = await proxy.swap();
+  delay.disable();
+  // Let the old instance's worker threads exit and the collector release its memory.
+  for (let round = 0; round < 4; round++) {
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    gc();
+  }
+  report('swap', {
+    ...swap,
+    maxEventLoopDelayMs: delay.max / 1e6,
+    rssBefore,
+    rssAfter: rss(),
+    stats: proxy.stats(),
+  });
+  for (let p = 0; p < Number(process.env.PROOFS_AFTER ?? 1); p++) await proveAndVerify(`proof-after-${i + 1}`, 4 + p);
+}
+if (proxy) report('metrics', { text: proxy.metrics() });
+process.exit(0);
