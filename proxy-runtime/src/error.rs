@@ -1,0 +1,148 @@
+//! Errors of the proxy runtime: values with enough context to act on.
+
+use std::path::PathBuf;
+
+/// Result of every fallible proxy operation.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Everything that can go wrong while loading, calling, replaying or swapping.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The module file could not be read.
+    #[error("cannot read module {path}: {source}")]
+    ReadModule {
+        /// The path given in the config.
+        path: PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// wasmtime refused to compile the module (or to load a cached artifact).
+    #[error("cannot compile module: {0:#}")]
+    Compile(wasmtime::Error),
+    /// The engine or linker could not be set up (bad config, duplicate import).
+    #[error("cannot set up the engine or linker: {0:#}")]
+    Setup(wasmtime::Error),
+    /// Instantiating a fresh instance failed (missing import, trap in the start function).
+    #[error("cannot instantiate the module: {0:#}")]
+    Instantiate(wasmtime::Error),
+    /// A method of a `#[proxied]` trait names an export the module does not have.
+    #[error("the module has no export `{export}` (needed by method `{method}`)")]
+    MissingExport {
+        /// The export name.
+        export: String,
+        /// The Rust method that maps to it.
+        method: String,
+    },
+    /// An export exists but its signature differs from the method's.
+    #[error("export `{export}` does not have the signature of method `{method}`: {source:#}")]
+    ExportType {
+        /// The export name.
+        export: String,
+        /// The Rust method that maps to it.
+        method: String,
+        /// wasmtime's explanation.
+        source: wasmtime::Error,
+    },
+    /// A call into the module trapped or failed.
+    #[error("call to `{export}` failed: {source:#}")]
+    Call {
+        /// The export that was called.
+        export: String,
+        /// The trap or host error.
+        source: wasmtime::Error,
+    },
+    /// A handle was used that does not belong to this proxy or is no longer usable.
+    #[error("handle #{id} of class {class} is {state}")]
+    InvalidHandle {
+        /// The handle's stable id.
+        id: u64,
+        /// Its class name.
+        class: &'static str,
+        /// Why it cannot be used (consumed, stale after a swap, unknown).
+        state: &'static str,
+    },
+    /// A logged call depends on a handle that no logged call created, so it cannot be replayed.
+    #[error("cannot replay `{export}`: its argument handle #{handle} was not built by a logged call")]
+    Unreplayable {
+        /// The logged export.
+        export: String,
+        /// The handle without lineage.
+        handle: u64,
+    },
+    /// A logged call trapped or failed while being replayed into the standby.
+    #[error("replay of `{export}` (log entry {seq}) failed in the standby: {source:#}")]
+    ReplayTrap {
+        /// The export being replayed.
+        export: String,
+        /// Its log sequence number.
+        seq: u64,
+        /// The trap.
+        source: wasmtime::Error,
+    },
+    /// The standby ran out of memory (the budget or the module maximum) while being prepared.
+    #[error("the standby ran out of memory ({pages} pages, limit {limit_pages}) while replaying `{export}`")]
+    StandbyOutOfMemory {
+        /// The export being replayed.
+        export: String,
+        /// Pages in use when growth was refused.
+        pages: u64,
+        /// The page limit.
+        limit_pages: u64,
+    },
+    /// A replayed call or a probe gave a different result from the original.
+    #[error("replay mismatch at {what}: original {expected}, replayed {found}")]
+    ReplayMismatch {
+        /// Which result or probe differed.
+        what: String,
+        /// The original value (or hash).
+        expected: String,
+        /// The replayed value (or hash).
+        found: String,
+    },
+    /// A memory read outside the instance's memory.
+    #[error("memory read of {len} bytes at {offset} is out of bounds ({size} bytes)")]
+    MemoryOutOfBounds {
+        /// Start offset.
+        offset: u64,
+        /// Length requested.
+        len: u64,
+        /// Current memory size.
+        size: u64,
+    },
+    /// The module exports no memory under the configured name and imports none.
+    #[error("the module has no memory named `{0}`")]
+    NoMemory(String),
+    /// Another swap is in progress.
+    #[error("a swap is already in progress")]
+    SwapInProgress,
+    /// The proxy is a pass-through (kill switch): it neither logs nor swaps.
+    #[error("the proxy is a pass-through (WASM_PROXY_DISABLE): no swap")]
+    PassThrough,
+    /// The host's rayon pool could not be started.
+    #[error("cannot start the worker pool: {0}")]
+    WorkerPool(String),
+}
+
+impl Error {
+    /// A short label for metrics and events (`standby-failed {reason}`).
+    pub fn reason(&self) -> &'static str {
+        match self {
+            Error::ReadModule { .. } => "read_module",
+            Error::Compile(_) => "compile",
+            Error::Setup(_) => "setup",
+            Error::Instantiate(_) => "instantiate",
+            Error::MissingExport { .. } | Error::ExportType { .. } => "export",
+            Error::Call { .. } => "call",
+            Error::InvalidHandle { .. } => "invalid_handle",
+            Error::Unreplayable { .. } => "unreplayable",
+            Error::ReplayTrap { .. } => "replay_trap",
+            Error::StandbyOutOfMemory { .. } => "out_of_memory",
+            Error::ReplayMismatch { .. } => "replay_mismatch",
+            Error::MemoryOutOfBounds { .. } => "memory_bounds",
+            Error::NoMemory(_) => "no_memory",
+            Error::SwapInProgress => "swap_in_progress",
+            Error::WorkerPool(_) => "worker_pool",
+            Error::PassThrough => "pass_through",
+        }
+    }
+}

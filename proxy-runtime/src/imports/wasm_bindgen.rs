@@ -1,0 +1,496 @@
+//! Host side of the `__wbindgen_placeholder__` imports of plonk_wasm (wasm-bindgen 0.2.89,
+//! threads): a small model of the JS values the module handles (wasm-bindgen's object heap),
+//! randomness for `getrandom`, panics and logs as `tracing` events, and the rayon pool.
+//!
+//! Imports are dispatched on their full name: several share a base name (`__wbg_new_*` is
+//! `new Error()`, `new Array()` or `new Uint8Array(x)` depending on the hash).
+
+use std::sync::Arc;
+
+use parking_lot::Mutex;
+use rand_chacha::ChaCha20Rng;
+use rand_core::{RngCore, SeedableRng};
+use wasmtime::{Caller, Linker, Module, SharedMemory, Val};
+
+use super::HostState;
+use super::rayon_pool::WorkerPool;
+use crate::instance::ModuleRuntime;
+
+/// The import module wasm-bindgen uses.
+pub const IMPORT_MODULE: &str = "__wbindgen_placeholder__";
+
+/// Where `crypto.getRandomValues` gets its bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Randomness {
+    /// ChaCha20 seeded with this value: every instance sees the same sequence.
+    Seeded(u64),
+    /// The operating system's generator.
+    Os,
+}
+
+/// Settings of the wasm-bindgen imports.
+#[derive(Debug, Clone)]
+pub struct WasmBindgenImports {
+    /// Source of randomness.
+    pub randomness: Randomness,
+    /// Rayon worker threads started per instance with `initThreadPool` (0: no pool; exports that
+    /// need rayon then trap).
+    pub threads: usize,
+}
+
+impl Default for WasmBindgenImports {
+    fn default() -> Self {
+        WasmBindgenImports { randomness: Randomness::Seeded(0), threads: 0 }
+    }
+}
+
+/// A JS value, as far as the module's imports need one.
+// Numbers and booleans are only ever read by `__wbindgen_debug_string` (through `Debug`).
+#[allow(dead_code)]
+#[derive(Debug, Clone)]
+pub(crate) enum JsValue {
+    Undefined,
+    Null,
+    Bool(bool),
+    Number(f64),
+    Str(String),
+    Error(String),
+    Array(Arc<Mutex<Vec<JsValue>>>),
+    /// A `Uint8Array` over host bytes (`subarray` shares them).
+    Bytes { data: Arc<Mutex<Vec<u8>>>, start: usize, len: usize },
+    /// A `Uint8Array` over the wasm memory.
+    MemoryView { offset: usize, len: usize },
+    Memory,
+    Buffer,
+    Global,
+    Crypto,
+    /// `new Function(code)`; only `return this` is ever evaluated (to the global object).
+    Function(String),
+    /// What `initThreadPool` and `terminateWorkers` return; always already settled.
+    Promise,
+}
+
+enum Slot {
+    Value(JsValue),
+    Free(usize),
+}
+
+/// wasm-bindgen's object heap (indices below 128 are the borrow stack; 128..132 constants).
+struct JsHeap {
+    slots: Vec<Slot>,
+    next: usize,
+}
+
+const HEAP_RESERVED: usize = 132;
+
+impl JsHeap {
+    fn new() -> Self {
+        let mut slots: Vec<Slot> = (0..128).map(|_| Slot::Value(JsValue::Undefined)).collect();
+        slots.extend([JsValue::Undefined, JsValue::Null, JsValue::Bool(true), JsValue::Bool(false)].map(Slot::Value));
+        JsHeap { next: slots.len(), slots }
+    }
+
+    fn add(&mut self, v: JsValue) -> i32 {
+        if self.next == self.slots.len() {
+            self.slots.push(Slot::Free(self.slots.len() + 1));
+        }
+        let idx = self.next;
+        self.next = match self.slots[idx] {
+            Slot::Free(n) => n,
+            Slot::Value(_) => self.slots.len(),
+        };
+        self.slots[idx] = Slot::Value(v);
+        idx as i32
+    }
+
+    fn get(&self, idx: i32) -> JsValue {
+        match self.slots.get(idx as u32 as usize) {
+            Some(Slot::Value(v)) => v.clone(),
+            _ => JsValue::Undefined,
+        }
+    }
+
+    fn drop_ref(&mut self, idx: i32) {
+        let idx = idx as u32 as usize;
+        if idx < HEAP_RESERVED || idx >= self.slots.len() {
+            return;
+        }
+        self.slots[idx] = Slot::Free(self.next);
+        self.next = idx;
+    }
+
+    fn take(&mut self, idx: i32) -> JsValue {
+        let v = self.get(idx);
+        self.drop_ref(idx);
+        v
+    }
+}
+
+/// Per-instance state of the wasm-bindgen imports.
+pub(crate) struct BindgenState {
+    heap: JsHeap,
+    rng: Arc<Mutex<Rng>>,
+    /// What worker threads are instantiated from (main instance only).
+    pub(crate) spawn: Option<WorkerSpawn>,
+    pub(crate) pool: Option<WorkerPool>,
+    pub(crate) threads: usize,
+}
+
+pub(crate) struct WorkerSpawn {
+    pub runtime: Arc<ModuleRuntime>,
+    pub linker: Linker<HostState>,
+    pub memory: SharedMemory,
+}
+
+enum Rng {
+    Seeded(Box<ChaCha20Rng>),
+    Os,
+}
+
+impl Rng {
+    fn fill(&mut self, buf: &mut [u8]) -> wasmtime::Result<()> {
+        match self {
+            Rng::Seeded(r) => {
+                r.fill_bytes(buf);
+                Ok(())
+            }
+            Rng::Os => getrandom::fill(buf).map_err(|e| wasmtime::format_err!("OS randomness failed: {e}")),
+        }
+    }
+}
+
+impl BindgenState {
+    pub(crate) fn new(
+        config: &WasmBindgenImports,
+        runtime: Arc<ModuleRuntime>,
+        linker: Linker<HostState>,
+        memory: Option<SharedMemory>,
+    ) -> Self {
+        let rng = match config.randomness {
+            Randomness::Seeded(seed) => Rng::Seeded(Box::new(ChaCha20Rng::seed_from_u64(seed))),
+            Randomness::Os => Rng::Os,
+        };
+        BindgenState {
+            heap: JsHeap::new(),
+            rng: Arc::new(Mutex::new(rng)),
+            spawn: memory.map(|memory| WorkerSpawn { runtime, linker, memory }),
+            pool: None,
+            threads: config.threads,
+        }
+    }
+
+    /// State for a worker thread: shares the randomness of its main instance.
+    pub(crate) fn for_worker(&self) -> Self {
+        BindgenState { heap: JsHeap::new(), rng: self.rng.clone(), spawn: None, pool: None, threads: 0 }
+    }
+
+    /// Adds a value to the heap (for arguments the host passes, e.g. `initThreadPool`).
+    pub(crate) fn add(&mut self, v: JsValue) -> i32 {
+        self.heap.add(v)
+    }
+}
+
+pub(super) fn state<'a>(caller: &'a mut Caller<'_, HostState>) -> wasmtime::Result<&'a mut BindgenState> {
+    caller.data_mut().bindgen.as_mut().ok_or_else(|| wasmtime::format_err!("wasm-bindgen imports are not set up"))
+}
+
+fn memory(caller: &Caller<'_, HostState>) -> wasmtime::Result<SharedMemory> {
+    caller.data().memory.clone().ok_or_else(|| wasmtime::format_err!("the wasm-bindgen imports need a shared memory"))
+}
+
+fn read_bytes(mem: &SharedMemory, ptr: i32, len: i32) -> wasmtime::Result<Vec<u8>> {
+    let (start, len) = (ptr as u32 as usize, len as u32 as usize);
+    let cells = mem.data().get(start..start + len).ok_or_else(|| wasmtime::format_err!("read out of bounds"))?;
+    // SAFETY: `UnsafeCell<u8>` has the layout of `u8`; racing wasm threads are allowed by wasm.
+    Ok(cells.iter().map(|c| unsafe { *c.get() }).collect())
+}
+
+fn write_bytes(mem: &SharedMemory, ptr: usize, bytes: &[u8]) -> wasmtime::Result<()> {
+    let cells = mem.data().get(ptr..ptr + bytes.len()).ok_or_else(|| wasmtime::format_err!("write out of bounds"))?;
+    for (c, b) in cells.iter().zip(bytes) {
+        // SAFETY: as above; wasm memory is plain bytes.
+        unsafe { *c.get() = *b };
+    }
+    Ok(())
+}
+
+fn read_string(caller: &Caller<'_, HostState>, ptr: i32, len: i32) -> wasmtime::Result<String> {
+    Ok(String::from_utf8_lossy(&read_bytes(&memory(caller)?, ptr, len)?).into_owned())
+}
+
+pub(super) fn call_export(caller: &mut Caller<'_, HostState>, name: &str, args: &[Val]) -> wasmtime::Result<Vec<Val>> {
+    let func = caller
+        .get_export(name)
+        .and_then(|e| e.into_func())
+        .ok_or_else(|| wasmtime::format_err!("the module has no export `{name}`"))?;
+    let mut out = vec![Val::I32(0); func.ty(&*caller).results().len()];
+    func.call(&mut *caller, args, &mut out)?;
+    Ok(out)
+}
+
+/// `passStringToWasm0` + writing `(ptr, len)` at `retptr`.
+fn return_string(caller: &mut Caller<'_, HostState>, retptr: i32, s: &str) -> wasmtime::Result<()> {
+    let len = s.len() as i32;
+    let ptr = call_export(caller, "__wbindgen_malloc", &[Val::I32(len), Val::I32(1)])?
+        .first()
+        .and_then(Val::i32)
+        .ok_or_else(|| wasmtime::format_err!("__wbindgen_malloc returned no pointer"))?;
+    let mem = memory(caller)?;
+    write_bytes(&mem, ptr as u32 as usize, s.as_bytes())?;
+    let retptr = retptr as u32 as usize;
+    write_bytes(&mem, retptr, &ptr.to_le_bytes())?;
+    write_bytes(&mem, retptr + 4, &len.to_le_bytes())
+}
+
+fn bytes_of(v: &JsValue, mem: &SharedMemory) -> wasmtime::Result<Vec<u8>> {
+    match v {
+        JsValue::Bytes { data, start, len } => Ok(data.lock()[*start..*start + *len].to_vec()),
+        JsValue::MemoryView { offset, len } => read_bytes(mem, *offset as i32, *len as i32),
+        other => Err(wasmtime::format_err!("expected a Uint8Array, got {other:?}")),
+    }
+}
+
+fn write_into(dst: &JsValue, at: usize, src: &[u8], mem: &SharedMemory) -> wasmtime::Result<()> {
+    match dst {
+        JsValue::Bytes { data, start, len } if at + src.len() <= *len => {
+            data.lock()[start + at..start + at + src.len()].copy_from_slice(src);
+            Ok(())
+        }
+        JsValue::MemoryView { offset, len } if at + src.len() <= *len => write_bytes(mem, offset + at, src),
+        other => Err(wasmtime::format_err!("cannot write {} bytes into {other:?} at {at}", src.len())),
+    }
+}
+
+fn i(v: &Val) -> i32 {
+    v.i32().unwrap_or(0)
+}
+
+/// What one import does. Returns the (single) result, if any.
+fn dispatch(name: &str, caller: &mut Caller<'_, HostState>, a: &[Val]) -> wasmtime::Result<Option<Val>> {
+    let base = name.rsplit_once('_').filter(|(_, h)| h.len() == 16).map_or(name, |(b, _)| b);
+    let heap_get = |caller: &mut Caller<'_, HostState>, idx: &Val| -> wasmtime::Result<JsValue> {
+        Ok(state(caller)?.heap.get(i(idx)))
+    };
+    let add = |caller: &mut Caller<'_, HostState>, v: JsValue| -> wasmtime::Result<Option<Val>> {
+        Ok(Some(Val::I32(state(caller)?.heap.add(v))))
+    };
+    let boolean = |b: bool| Ok(Some(Val::I32(b as i32)));
+    match (name, base) {
+        (_, "__wbindgen_object_drop_ref") => {
+            state(caller)?.heap.drop_ref(i(&a[0]));
+            Ok(None)
+        }
+        (_, "__wbindgen_object_clone_ref") => {
+            let v = heap_get(caller, &a[0])?;
+            add(caller, v)
+        }
+        (_, "__wbindgen_number_new") => add(caller, JsValue::Number(a[0].f64().unwrap_or(0.0))),
+        (_, "__wbindgen_string_new") => {
+            let s = read_string(caller, i(&a[0]), i(&a[1]))?;
+            add(caller, JsValue::Str(s))
+        }
+        (_, "__wbindgen_error_new") => {
+            let s = read_string(caller, i(&a[0]), i(&a[1]))?;
+            add(caller, JsValue::Error(s))
+        }
+        (_, "__wbindgen_throw") => {
+            let s = read_string(caller, i(&a[0]), i(&a[1]))?;
+            Err(wasmtime::format_err!("wasm threw: {s}"))
+        }
+        (_, "__wbg_log") => {
+            let s = read_string(caller, i(&a[0]), i(&a[1]))?;
+            tracing::info!(target: "wasm", "{s}");
+            Ok(None)
+        }
+        (_, "__wbg_error") => {
+            let s = read_string(caller, i(&a[0]), i(&a[1]))?;
+            tracing::error!(target: "wasm", "{s}");
+            call_export(caller, "__wbindgen_free", &[a[0], a[1], Val::I32(1)])?;
+            Ok(None)
+        }
+        ("__wbg_new_abda76e883ba8a5f", _) => add(caller, JsValue::Error(String::new())),
+        ("__wbg_new_898a68150f225f2e", _) => add(caller, JsValue::Array(Arc::default())),
+        ("__wbg_new_8125e318e6245eed", _) => {
+            let v = match heap_get(caller, &a[0])? {
+                JsValue::Buffer => JsValue::MemoryView { offset: 0, len: memory(caller)?.data_size() },
+                other => {
+                    let bytes = bytes_of(&other, &memory(caller)?)?;
+                    JsValue::Bytes { len: bytes.len(), data: Arc::new(Mutex::new(bytes)), start: 0 }
+                }
+            };
+            add(caller, v)
+        }
+        (_, "__wbg_stack") => {
+            let stack = match heap_get(caller, &a[1])? {
+                JsValue::Error(m) => format!("Error: {m}\n    at wasm (host)"),
+                _ => String::new(),
+            };
+            return_string(caller, i(&a[0]), &stack)?;
+            Ok(None)
+        }
+        (_, "__wbindgen_debug_string") => {
+            let s = format!("{:?}", heap_get(caller, &a[1])?);
+            return_string(caller, i(&a[0]), &s)?;
+            Ok(None)
+        }
+        (_, "__wbindgen_is_object") => {
+            let v = heap_get(caller, &a[0])?;
+            boolean(!matches!(
+                v,
+                JsValue::Undefined | JsValue::Null | JsValue::Bool(_) | JsValue::Number(_) | JsValue::Str(_) | JsValue::Function(_)
+            ))
+        }
+        (_, "__wbindgen_is_string") => boolean(matches!(heap_get(caller, &a[0])?, JsValue::Str(_))),
+        (_, "__wbindgen_is_function") => boolean(matches!(heap_get(caller, &a[0])?, JsValue::Function(_))),
+        (_, "__wbindgen_is_undefined") => boolean(matches!(heap_get(caller, &a[0])?, JsValue::Undefined)),
+        (_, "__wbg_self" | "__wbg_window" | "__wbg_globalThis" | "__wbg_global") => add(caller, JsValue::Global),
+        (_, "__wbg_crypto") => {
+            let v = match heap_get(caller, &a[0])? {
+                JsValue::Global => JsValue::Crypto,
+                _ => JsValue::Undefined,
+            };
+            add(caller, v)
+        }
+        // Not Node: no `process`, `require` or `msCrypto`, so getrandom takes the Web Crypto path.
+        (_, "__wbg_process" | "__wbg_versions" | "__wbg_node" | "__wbg_msCrypto") => add(caller, JsValue::Undefined),
+        (_, "__wbg_require") => add(caller, JsValue::Undefined),
+        (_, "__wbg_getRandomValues" | "__wbg_randomFillSync") => {
+            let target = heap_get(caller, &a[1])?;
+            if base == "__wbg_randomFillSync" {
+                state(caller)?.heap.drop_ref(i(&a[1]));
+            }
+            let mem = memory(caller)?;
+            let mut bytes = vec![0u8; bytes_of(&target, &mem)?.len()];
+            state(caller)?.rng.lock().fill(&mut bytes)?;
+            write_into(&target, 0, &bytes, &mem)?;
+            Ok(None)
+        }
+        (_, "__wbg_newnoargs") => {
+            let code = read_string(caller, i(&a[0]), i(&a[1]))?;
+            add(caller, JsValue::Function(code))
+        }
+        (_, "__wbg_call") => {
+            let v = match heap_get(caller, &a[0])? {
+                JsValue::Function(code) if code.trim() == "return this" => JsValue::Global,
+                other => return Err(wasmtime::format_err!("cannot call {other:?} on the host")),
+            };
+            add(caller, v)
+        }
+        ("__wbg_get_44be0491f933a435", _) => {
+            let v = match heap_get(caller, &a[0])? {
+                JsValue::Array(items) => items.lock().get(i(&a[1]) as u32 as usize).cloned().unwrap_or(JsValue::Undefined),
+                _ => JsValue::Undefined,
+            };
+            add(caller, v)
+        }
+        ("__wbg_set_502d29070ea18557", _) => {
+            let value = state(caller)?.heap.take(i(&a[2]));
+            if let JsValue::Array(items) = heap_get(caller, &a[0])? {
+                let mut items = items.lock();
+                let idx = i(&a[1]) as u32 as usize;
+                if items.len() <= idx {
+                    items.resize(idx + 1, JsValue::Undefined);
+                }
+                items[idx] = value;
+            }
+            Ok(None)
+        }
+        ("__wbg_set_5cf90238115182c3", _) => {
+            let (dst, src) = (heap_get(caller, &a[0])?, heap_get(caller, &a[1])?);
+            let mem = memory(caller)?;
+            write_into(&dst, i(&a[2]) as u32 as usize, &bytes_of(&src, &mem)?, &mem)?;
+            Ok(None)
+        }
+        (_, "__wbg_length") => {
+            let len = match heap_get(caller, &a[0])? {
+                JsValue::Array(items) => items.lock().len(),
+                JsValue::Bytes { len, .. } | JsValue::MemoryView { len, .. } => len,
+                JsValue::Str(s) => s.encode_utf16().count(),
+                _ => 0,
+            };
+            Ok(Some(Val::I32(len as i32)))
+        }
+        (_, "__wbg_isArray") => boolean(matches!(heap_get(caller, &a[0])?, JsValue::Array(_))),
+        (_, "__wbg_instanceof_ArrayBuffer") => boolean(matches!(heap_get(caller, &a[0])?, JsValue::Buffer)),
+        (_, "__wbg_instanceof_Uint8Array") => {
+            boolean(matches!(heap_get(caller, &a[0])?, JsValue::Bytes { .. } | JsValue::MemoryView { .. }))
+        }
+        (_, "__wbg_instanceof_Memory") => boolean(matches!(heap_get(caller, &a[0])?, JsValue::Memory)),
+        (_, "__wbg_byteLength") => Ok(Some(Val::I32(memory(caller)?.data_size() as i32))),
+        (_, "__wbg_buffer") => add(caller, JsValue::Buffer),
+        (_, "__wbindgen_memory") => add(caller, JsValue::Memory),
+        (_, "__wbg_newwithbyteoffsetandlength") => {
+            let v = JsValue::MemoryView { offset: i(&a[1]) as u32 as usize, len: i(&a[2]) as u32 as usize };
+            add(caller, v)
+        }
+        (_, "__wbg_newwithlength") => {
+            let len = i(&a[0]) as u32 as usize;
+            add(caller, JsValue::Bytes { data: Arc::new(Mutex::new(vec![0; len])), start: 0, len })
+        }
+        (_, "__wbg_subarray") => {
+            let (from, to) = (i(&a[1]) as u32 as usize, i(&a[2]) as u32 as usize);
+            let v = match heap_get(caller, &a[0])? {
+                JsValue::Bytes { data, start, len } => {
+                    let (from, to) = (from.min(len), to.min(len).max(from.min(len)));
+                    JsValue::Bytes { data, start: start + from, len: to - from }
+                }
+                JsValue::MemoryView { offset, len } => {
+                    let (from, to) = (from.min(len), to.min(len).max(from.min(len)));
+                    JsValue::MemoryView { offset: offset + from, len: to - from }
+                }
+                other => return Err(wasmtime::format_err!("subarray of {other:?}")),
+            };
+            add(caller, v)
+        }
+        (_, "__wbg_startWorkers") => {
+            let (_src, _memory) = (state(caller)?.heap.take(i(&a[0])), state(caller)?.heap.take(i(&a[1])));
+            super::rayon_pool::start_workers(caller, i(&a[2]))?;
+            add(caller, JsValue::Promise)
+        }
+        (_, "__wbg_terminateWorkers") => {
+            // The pool's threads end when the module drops its rayon pool; joined on retirement.
+            add(caller, JsValue::Promise)
+        }
+        _ => Err(wasmtime::format_err!("wasm-bindgen import `{name}` is not implemented by the host")),
+    }
+}
+
+/// Calls `initThreadPool(threads, workerSource)` on a freshly started instance.
+pub(crate) fn init_thread_pool(
+    instance: &wasmtime::Instance,
+    store: &mut wasmtime::Store<HostState>,
+    threads: usize,
+) -> wasmtime::Result<()> {
+    let source = store
+        .data_mut()
+        .bindgen
+        .as_mut()
+        .map(|b| b.add(JsValue::Str("host".into())))
+        .ok_or_else(|| wasmtime::format_err!("wasm-bindgen imports are not set up"))?;
+    let init = instance.get_typed_func::<(i32, i32), i32>(&mut *store, "initThreadPool")?;
+    let promise = init.call(&mut *store, (threads as i32, source))?;
+    if let Some(b) = store.data_mut().bindgen.as_mut() {
+        b.heap.drop_ref(promise);
+    }
+    Ok(())
+}
+
+/// Defines every `__wbindgen_placeholder__` function import of `module` on `linker`, with the
+/// signature the module declares.
+pub(crate) fn define(linker: &mut Linker<HostState>, module: &Module, _config: &WasmBindgenImports) -> wasmtime::Result<()> {
+    for import in module.imports() {
+        if import.module() != IMPORT_MODULE {
+            continue;
+        }
+        let Some(ty) = import.ty().func().cloned() else { continue };
+        let name: Arc<str> = import.name().into();
+        linker.func_new(IMPORT_MODULE, import.name(), ty, move |mut caller, params, results| {
+            let out = dispatch(&name, &mut caller, params)?;
+            if let (Some(v), Some(slot)) = (out, results.first_mut()) {
+                *slot = v;
+            }
+            Ok(())
+        })?;
+    }
+    Ok(())
+}

@@ -1,0 +1,153 @@
+//! Swap: prepare a standby from the log while the active serves, then flip atomically.
+
+use std::time::{Duration, Instant};
+
+use crate::config::ProxyEvent;
+use crate::handle::HandleId;
+use crate::instance::{Exports, Instance};
+use crate::log::LogEntry;
+use crate::proxy::Proxy;
+use crate::replay::{Replayed, probe_hashes, replay_entries};
+use crate::{Error, Result};
+
+/// What a completed swap did.
+#[derive(Debug, Clone)]
+pub struct SwapReport {
+    /// Generation of the new active instance.
+    pub generation: u64,
+    /// Log entries replayed into it.
+    pub entries_replayed: usize,
+    /// Handles re-pointed to it.
+    pub handles_moved: usize,
+    /// Preparation plus flip.
+    pub duration: Duration,
+    /// Time calls were blocked during the flip.
+    pub pause: Duration,
+    /// Memory of the old active instance, bytes.
+    pub memory_before: u64,
+    /// Memory of the new active instance, bytes.
+    pub memory_after: u64,
+}
+
+impl<E: Exports> Proxy<E> {
+    /// Replaces the active instance with a fresh one holding the same live state.
+    ///
+    /// Calls continue on the active instance while the standby is prepared; the flip waits for
+    /// the call in flight. On any failure the standby is destroyed, the active keeps serving,
+    /// the failure is counted, and automatic swaps back off.
+    pub fn swap(&self) -> Result<SwapReport> {
+        if self.config.pass_through {
+            return Err(Error::PassThrough);
+        }
+        let _swapping = self.swap_lock.try_lock().ok_or(Error::SwapInProgress)?;
+        let span = tracing::info_span!("swap", proxy = self.id);
+        let _entered = span.enter();
+        let started = Instant::now();
+        let generation = self.generations.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+        let (entries, last_seq) = {
+            let mut guard = self.lock_active();
+            let active = &mut *guard;
+            self.release_dropped(active);
+            active.log.compact(&mut active.handles);
+            (active.log.entries().to_vec(), active.log.last_seq())
+        };
+        tracing::info!(entries = entries.len(), generation, "swap-start");
+        self.emit(ProxyEvent::SwapStart { entries: entries.len() });
+        match self.prepare_and_flip(generation, &entries, last_seq, started) {
+            Ok(report) => {
+                self.monitor.reset();
+                self.monitor.observe(report.memory_after);
+                self.stats.swap_completed(report.duration, report.pause, report.memory_after, report.entries_replayed);
+                tracing::info!(duration = ?report.duration, pause = ?report.pause, "swap-complete");
+                self.emit(ProxyEvent::SwapComplete { duration: report.duration, pause: report.pause });
+                Ok(report)
+            }
+            Err(error) => {
+                let reason = error.reason();
+                self.stats.standby_failed(reason);
+                self.monitor.back_off(self.memory_bytes());
+                tracing::warn!(reason, error = %error, "standby-failed");
+                self.emit(ProxyEvent::StandbyFailed { reason, error: error.to_string() });
+                Err(error)
+            }
+        }
+    }
+
+    fn prepare_and_flip(
+        &self,
+        generation: u64,
+        entries: &[LogEntry],
+        last_seq: u64,
+        started: Instant,
+    ) -> Result<SwapReport> {
+        let compare = self.config.determinism.compare_results;
+        let mut standby: Instance<E> = self.runtime.instantiate(generation)?;
+        let mut replayed = Replayed::default();
+        replay_entries(&mut standby, entries, &mut replayed, compare)?;
+
+        let mut guard = self.lock_active();
+        let pause_start = Instant::now();
+        let active = &mut *guard;
+        self.release_dropped(active);
+        // Calls logged while the standby was prepared.
+        let catch_up: Vec<LogEntry> = active.log.entries().iter().filter(|e| e.seq > last_seq).cloned().collect();
+        replay_entries(&mut standby, &catch_up, &mut replayed, compare)?;
+
+        let probes = self.probes.lock().clone();
+        if !probes.is_empty() {
+            let table = &active.handles;
+            let old_gen = active.instance.generation;
+            let in_active = |id: HandleId| table.get(id).filter(|s| s.generation == old_gen).map(|s| s.ptr);
+            let expected = probe_hashes(&probes, &mut active.instance, &in_active)?;
+            let ptrs = &replayed.ptrs;
+            let in_standby = |id: HandleId| ptrs.get(&id).copied();
+            let found = probe_hashes(&probes, &mut standby, &in_standby)?;
+            for (((name, _), e), f) in probes.iter().zip(expected).zip(found) {
+                if e != f {
+                    return Err(Error::ReplayMismatch { what: format!("probe `{name}`"), expected: e, found: f });
+                }
+            }
+        }
+
+        // Objects rebuilt only because live state depends on them: free them in the standby.
+        let classes = entries.iter().chain(&catch_up).filter_map(|e| Some((e.result_handle?, e.result_class?)));
+        for (id, class) in classes {
+            let held = active.handles.get(id).is_some_and(|s| s.held);
+            if let Some(&ptr) = replayed.ptrs.get(&id)
+                && !held
+                && !replayed.consumed.contains(&id)
+            {
+                standby.free_object(class.free, ptr).map_err(|source| Error::ReplayTrap {
+                    export: class.free.unwrap_or_default().into(),
+                    seq: 0,
+                    source,
+                })?;
+            }
+        }
+
+        let mut moved = 0;
+        for (id, slot) in active.handles.slots.iter_mut() {
+            if let Some(&ptr) = replayed.ptrs.get(id) {
+                slot.ptr = ptr;
+                slot.generation = generation;
+                moved += 1;
+            }
+        }
+        let memory_after = standby.memory_bytes();
+        let old = std::mem::replace(&mut active.instance, standby);
+        drop(guard);
+        let pause = pause_start.elapsed();
+        let memory_before = old.memory_bytes();
+        // The old store (and its memory) goes now, outside the lock.
+        drop(old);
+        Ok(SwapReport {
+            generation,
+            entries_replayed: replayed.entries,
+            handles_moved: moved,
+            duration: started.elapsed(),
+            pause,
+            memory_before,
+            memory_after,
+        })
+    }
+}
