@@ -176,6 +176,8 @@ impl ReplayPolicy {
             ReplayRule::replay("*_deserialize"),
             ReplayRule::mutates("caml_pasta_f[pq]_plonk_gate_vector_add", 0),
             ReplayRule::mutates("caml_pasta_f[pq]_plonk_gate_vector_wrap", 0),
+            // Caches the Lagrange basis inside the SRS that later commitments read.
+            ReplayRule::mutates("caml_f[pq]_srs_add_lagrange_basis", 0),
             // Last, so they win over `*_create` and friends.
             ReplayRule::unlogged("*_proof_create"),
             ReplayRule::unlogged("*_random"),
@@ -348,6 +350,7 @@ mod tests {
         for mutating in [
             "caml_pasta_fp_plonk_gate_vector_add",
             "caml_pasta_fq_plonk_gate_vector_wrap",
+            "caml_fq_srs_add_lagrange_basis",
         ] {
             assert_eq!(
                 decide(&p, mutating),

@@ -24,6 +24,10 @@ use crate::reader::glue::{Glue, GlueExportKind, MemberKind, RawArg, RawCallSite,
 use crate::reader::wasm::ExportKind;
 use crate::replay::{ReplayDecision, ReplayPolicy};
 
+/// Most parameters (or results) a wasmtime `TypedFunc` takes, which `#[proxied]` resolves
+/// every export to; exports with more are left out with that reason.
+pub const MAX_TYPED_ARITY: usize = 17;
+
 /// rustfmt's default line width: longer signatures are broken as rustfmt breaks them.
 const MAX_WIDTH: usize = 100;
 
@@ -58,6 +62,14 @@ pub enum RustRenderError {
         /// How many parameters the export takes.
         arity: usize,
     },
+    /// A replay rule says a call mutates an argument that is not a class handle
+    /// (`#[replay(mutates = ..)]` must name a handle parameter).
+    MutatedArgumentNotHandle {
+        /// The export.
+        export: String,
+        /// The 0-based position the rule names.
+        arg: usize,
+    },
     /// A replay rule's glob does not parse.
     Policy(String),
 }
@@ -68,6 +80,11 @@ impl std::fmt::Display for RustRenderError {
             Self::MutatedArgumentOutOfRange { export, arg, arity } => write!(
                 f,
                 "replay policy: `{export}` mutates argument {arg}, but it takes {arity} parameter(s)"
+            ),
+            Self::MutatedArgumentNotHandle { export, arg } => write!(
+                f,
+                "replay policy: `{export}` mutates argument {arg}, which is not a class handle \
+                 (the typings and glue do not show one there)"
             ),
             Self::Policy(message) => write!(f, "replay policy: {message}"),
         }
@@ -98,7 +115,11 @@ pub fn render(model: &ModuleModel, policy: &ReplayPolicy) -> Result<RustShim, Ru
     let classes = ClassNames::new(model);
     let mut trait_scope = NameScope::default();
     let mut trait_name = trait_name(&model.name);
-    if classes.is_taken(&trait_name) || classes.is_taken(&format!("{trait_name}Proxy")) {
+    // `#[proxied]` also declares `<Trait>Proxy` and `<Trait>Exports`.
+    if ["", "Proxy", "Exports"]
+        .iter()
+        .any(|suffix| classes.is_taken(&format!("{trait_name}{suffix}")))
+    {
         trait_name.push_str("Module");
     }
     let context = Context::new(model, &classes);
@@ -158,7 +179,7 @@ pub fn render(model: &ModuleModel, policy: &ReplayPolicy) -> Result<RustShim, Ru
     ));
     if !skipped.is_empty() {
         out.push_str(&format!(
-            "///\n/// {} function(s) left out: their types cannot cross the proxy (see the comments).\n",
+            "///\n/// {} function(s) left out: the proxy cannot call them (see the comments).\n",
             skipped.len()
         ));
     }
@@ -382,6 +403,17 @@ impl<'m> Context<'m> {
             }
         }
 
+        for (what, n) in [
+            ("parameters", export.params.len()),
+            ("results", export.results.len()),
+        ] {
+            if n > MAX_TYPED_ARITY {
+                return Ok(Err(format!(
+                    "it has {n} {what}; wasmtime's typed calls take at most {MAX_TYPED_ARITY}"
+                )));
+            }
+        }
+
         let js = self.js_signature(export);
         let site = self.call_site(export);
         let mut param_scope = NameScope::with_reserved(&["self"]);
@@ -429,6 +461,15 @@ impl<'m> Context<'m> {
             ReplayDecision::Unlogged => None,
             ReplayDecision::Replay => Some("#[replay]".to_owned()),
             ReplayDecision::Mutates { arg } => match params.get(arg) {
+                Some(Param {
+                    ty: ParamType::Raw(_),
+                    ..
+                }) => {
+                    return Err(RustRenderError::MutatedArgumentNotHandle {
+                        export: export.name.clone(),
+                        arg,
+                    });
+                }
                 Some(p) => Some(format!("#[replay(mutates = {})]", p.name)),
                 None => {
                     return Err(RustRenderError::MutatedArgumentOutOfRange {
