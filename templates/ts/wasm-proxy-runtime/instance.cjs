@@ -53,7 +53,10 @@ class Instance {
   }
 }
 
-/** Compiled modules by wasm path: later instances skip compilation. */
+/** The WebAssembly namespace (typed loosely: Node's typings leave it to lib.dom). */
+const wasmApi = /** @type {any} */ (globalThis).WebAssembly;
+
+/** Compiled modules by wasm bytes: later instances skip compilation. */
 const compiled = new Map();
 
 /**
@@ -65,22 +68,22 @@ const compiled = new Map();
  * @returns {T}
  */
 function withWasmConstructors(maxPages, load) {
-  const OriginalModule = WebAssembly.Module;
-  const OriginalMemory = WebAssembly.Memory;
-  WebAssembly.Module = /** @type {any} */ (
+  const OriginalModule = wasmApi.Module;
+  const OriginalMemory = wasmApi.Memory;
+  wasmApi.Module = /** @type {any} */ (
     new Proxy(OriginalModule, {
       construct(target, args) {
         const bytes = args[0];
         const key = bytes instanceof Uint8Array ? hashKey(bytes) : undefined;
         if (key !== undefined && compiled.has(key)) return compiled.get(key);
-        const module = new target(...(/** @type {[any]} */ (args)));
-        if (key !== undefined) compiled.set(key, module);
-        return module;
+        const compiledModule = new target(...(/** @type {[any]} */ (args)));
+        if (key !== undefined) compiled.set(key, compiledModule);
+        return compiledModule;
       },
     })
   );
   if (maxPages > 0) {
-    WebAssembly.Memory = /** @type {any} */ (
+    wasmApi.Memory = /** @type {any} */ (
       new Proxy(OriginalMemory, {
         construct(target, args) {
           const descriptor = { ...args[0] };
@@ -93,8 +96,8 @@ function withWasmConstructors(maxPages, load) {
   try {
     return load();
   } finally {
-    WebAssembly.Module = OriginalModule;
-    WebAssembly.Memory = OriginalMemory;
+    wasmApi.Module = OriginalModule;
+    wasmApi.Memory = OriginalMemory;
   }
 }
 
@@ -129,7 +132,7 @@ function loadGlue(source, id, maxBytes = 0) {
     // @ts-ignore: Module's constructor and _compile are public in practice but untyped.
     const mod = new Module(source.glue, module);
     // The parent keeps a list of children: an old instance must not stay reachable from it.
-    const siblings = module.children;
+    const siblings = /** @type {any} */ (module).children;
     const index = siblings.indexOf(mod);
     if (index >= 0) siblings.splice(index, 1);
     mod.filename = source.glue;

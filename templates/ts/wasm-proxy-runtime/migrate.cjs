@@ -111,7 +111,7 @@ class Migration {
     if (entry.result && this.transferable(entry.result) && entry.result.alive) return;
     if (entry.target && this.transferable(entry.target)) return;
     if (this.fault === 'replay') {
-      throw new MigrationError('replay', `replaying ${op.name}: injected fault`, new WebAssembly.RuntimeError('unreachable'));
+      throw new MigrationError('replay', `replaying ${op.name}: injected fault`, new (/** @type {any} */ (globalThis).WebAssembly.RuntimeError)('unreachable'));
     }
     if (op.refuse && entry.args.some((a) => 'value' in a && a.value instanceof Uint32Array && a.value.length > 0)) {
       throw new MigrationError('replay', `cannot replay ${op.name}: it ${op.refuse}`);

@@ -64,7 +64,7 @@ class WorkerPools {
   /**
    * `startWorkers` as wasm-bindgen-rayon calls it.
    * @param {any} source worker script
-   * @param {WebAssembly.Memory} memory
+   * @param {any} memory
    * @param {any} builder the module's PoolBuilder
    */
   async start(source, memory, builder) {
@@ -90,7 +90,7 @@ class WorkerPools {
   /**
    * @param {import('./instance.cjs').Instance} instance
    * @param {any} source
-   * @param {WebAssembly.Memory} memory
+   * @param {any} memory
    * @param {number} receiver
    */
   spawn(instance, source, memory, receiver) {
@@ -178,7 +178,7 @@ function dispatcher() {
   /** @type {Dispatcher} */
   const shared = { pools: new Set(), host: {} };
   global[key] = shared;
-  /** @type {(source: any, memory: WebAssembly.Memory, builder: any) => Promise<void>} */
+  /** @type {(source: any, memory: any, builder: any) => Promise<void>} */
   const startWorkers = (source, memory, builder) => {
     for (const pool of shared.pools) if (pool.owns(builder)) return pool.start(source, memory, builder);
     if (shared.host.startWorkers) return shared.host.startWorkers(source, memory, builder);
