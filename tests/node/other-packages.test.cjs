@@ -52,3 +52,33 @@ test('ruff (wasm-pack --target web, ES module glue)', async () => {
   await shim.default(); // the app's own init call still works: the runtime initialised already
   assert.deepEqual(sample(shim), sample(glue));
 });
+
+test('ruff keeps its workspaces across swaps (CommonJS and ES module glue)', async () => {
+  for (const [name, load] of [
+    ['@astral-sh/ruff-wasm-nodejs', (out) => require(path.join(out, 'ruff_wasm.proxy.js'))],
+    ['@astral-sh/ruff-wasm-web', (out) => import(path.join(out, 'ruff_wasm.proxy.js'))],
+  ]) {
+    const pkg = fetchPackage(name, '0.15.0');
+    const shim = await load(generate(path.join(pkg, 'ruff_wasm_bg.wasm')));
+    const runtime = shim.__wasmProxy;
+    runtime.settings.checkIntervalMs = 0;
+    // Two workspaces built from different settings: each must come back as it was.
+    const strict = new shim.Workspace({ ...shim.Workspace.defaultSettings(), 'line-length': 20, lint: { select: ['ALL'] } }, shim.PositionEncoding.Utf16);
+    const loose = new shim.Workspace(shim.Workspace.defaultSettings(), shim.PositionEncoding.Utf16);
+    const look = () => ({
+      strict: strict.check(source).map((d) => d.code),
+      loose: loose.check(source).map((d) => d.code),
+      formatted: strict.format(source),
+    });
+    const before = look();
+    assert.notDeepEqual(before.strict, before.loose);
+    for (let i = 0; i < 3; i++) {
+      const result = await runtime.swap();
+      assert.equal(result.stale, 0);
+      assert.deepEqual(look(), before, `${name}, swap ${i + 1}`);
+    }
+    strict.free();
+    loose.free();
+    assert.equal(runtime.stats().logEntries, 0);
+  }
+});
