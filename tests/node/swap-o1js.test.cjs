@@ -56,7 +56,27 @@ test('an SRS and its Lagrange basis move to a fresh instance by transfer, identi
   }
 });
 
-for (const fault of ['instantiate', 'replay', 'check', 'oom']) {
+test('a prover index moves by encode/decode on side threads: the same bytes, a short pause', async () => {
+  const shim = await loadShim();
+  const runtime = shim.__wasmProxy;
+  const srs = shim.caml_fq_srs_create(1 << 8);
+  const gates = shim.caml_pasta_fq_plonk_gate_vector_create();
+  for (let row = 0; row < 4; row++) {
+    const wires = new shim.WasmGateWires(...Array.from({ length: 7 }, (_, i) => shim.Wire.create(row, i)));
+    shim.caml_pasta_fq_plonk_gate_vector_add(gates, new shim.WasmFqGate(1, wires, new Uint8Array(32 * 5)));
+  }
+  const index = shim.caml_pasta_fq_plonk_index_create(gates, 0, new Uint32Array(0), new Uint32Array(0), 0, srs, false);
+  const before = hex(shim.caml_pasta_fq_plonk_index_encode(index));
+  for (let i = 0; i < 2; i++) {
+    const result = await runtime.swap();
+    assert.equal(result.transferred, 2, 'the SRS and the index');
+    assert.equal(result.stale, 0);
+    assert.equal(hex(shim.caml_pasta_fq_plonk_index_encode(index)), before);
+    assert.equal(shim.caml_pasta_fq_plonk_index_domain_d1_size(index), 8);
+  }
+});
+
+for (const fault of ['instantiate', 'workers', 'replay', 'check', 'oom']) {
   test(`o1js module, fault at ${fault}: the active instance keeps serving with the same results`, async () => {
     const shim = await loadShim();
     const runtime = shim.__wasmProxy;

@@ -35,6 +35,7 @@ pub const RUNTIME_FILES: &[(&str, &str)] = &[
     runtime_file!("wasm-proxy-runtime/metrics.cjs"),
     runtime_file!("wasm-proxy-runtime/migrate.cjs"),
     runtime_file!("wasm-proxy-runtime/profiles.cjs"),
+    runtime_file!("wasm-proxy-runtime/side-thread.cjs"),
     runtime_file!("wasm-proxy-runtime/swap.cjs"),
     runtime_file!("wasm-proxy-runtime/workers.cjs"),
 ];
@@ -571,8 +572,13 @@ fn render_class(
                     });
                 }
                 if a.setter {
+                    // Optional fields (`x?: C`) are not marked in the type: let null through.
+                    let ty = match &a.ty.ty {
+                        JsType::Class(_) => JsType::Optional(Box::new(a.ty.ty.clone())),
+                        other => other.clone(),
+                    };
                     w.block(format!("{prefix}set {key}(value) {{"), "}", |w| {
-                        w.line(format!("{field} = {};", plan.unwrap(&a.ty.ty, "value")));
+                        w.line(format!("{field} = {};", plan.unwrap(&ty, "value")));
                         if let Some(op) = op {
                             w.line(format!(
                                 "if ({op}.log) $runtime.record({op}, this, [value], undefined);"

@@ -177,6 +177,8 @@ function createRuntime(options) {
    * @returns {T}
    */
   function wrap(Class, inner) {
+    // Optional fields (`x?: C`) read as undefined: nothing to wrap.
+    if (inner == null) return inner;
     return /** @type {T} */ (adopt(Object.create(Class.prototype), inner));
   }
 

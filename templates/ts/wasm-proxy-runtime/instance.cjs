@@ -35,6 +35,24 @@ class Instance {
     this.retired = false;
     /** Handles that stayed on it at a swap and are still alive. */
     this.staleHandles = 0;
+    /** The compiled module it was instantiated from. */
+    this.module = lastModule;
+    /** @type {import('./side-thread.cjs').SideThread | undefined} Worker thread on its memory, for long calls. */
+    this.side = undefined;
+  }
+
+  /**
+   * A worker thread with its own view of this instance (same shared memory), started
+   * on first use; undefined where the memory is not shared.
+   * @param {string} glue
+   */
+  sideThread(glue) {
+    if (this.side) return this.side;
+    const memory = this.memory();
+    if (!this.module || !(memory?.buffer instanceof SharedArrayBuffer)) return undefined;
+    const { SideThread } = require('./side-thread.cjs');
+    this.side = new SideThread(glue, memory, this.module);
+    return this.side;
   }
 
   /** The instance's linear memory, if the glue exposes it. */
@@ -58,6 +76,8 @@ const wasmApi = /** @type {any} */ (globalThis).WebAssembly;
 
 /** Compiled modules by wasm bytes: later instances skip compilation. */
 const compiled = new Map();
+/** @type {any} The module the last load compiled or reused (side threads start from it). */
+let lastModule;
 
 /**
  * Runs `load` with `WebAssembly.Module` answering from the cache of compiled modules
@@ -75,10 +95,10 @@ function withWasmConstructors(maxPages, load) {
       construct(target, args) {
         const bytes = args[0];
         const key = bytes instanceof Uint8Array ? hashKey(bytes) : undefined;
-        if (key !== undefined && compiled.has(key)) return compiled.get(key);
+        if (key !== undefined && compiled.has(key)) return (lastModule = compiled.get(key));
         const compiledModule = new target(...(/** @type {[any]} */ (args)));
         if (key !== undefined) compiled.set(key, compiledModule);
-        return compiledModule;
+        return (lastModule = compiledModule);
       },
     })
   );

@@ -31,6 +31,7 @@ class Migration {
    * @param {(record: import('./log.cjs').HandleRecord) => any} parts.innerOf the active object of a handle
    * @param {boolean} parts.verify run the profile's determinism checks
    * @param {string | undefined} parts.fault
+   * @param {string} parts.glue path of the glue (side threads load it)
    */
   constructor(parts) {
     this.log = parts.log;
@@ -41,6 +42,9 @@ class Migration {
     this.innerOf = parts.innerOf;
     this.verify = parts.verify;
     this.fault = parts.fault;
+    this.glue = parts.glue;
+    /** Whether steps may hand long calls to side threads (not in the final, synchronous step). */
+    this.offloading = true;
     /** @type {Map<import('./log.cjs').HandleRecord, any>} The standby's object of each handle. */
     this.moved = new Map();
     /** @type {Map<import('./log.cjs').HandleRecord, number>} Log sequence at which a handle was transferred. */
@@ -83,7 +87,16 @@ class Migration {
 
   /** Runs the rest of the migration without yielding (the last step before the flip). */
   finish() {
+    this.offloading = false;
     for (const _ of this.run());
+  }
+
+  /** Stops the side threads the migration started. */
+  close() {
+    for (const instance of [this.from, this.to]) {
+      instance.side?.close();
+      instance.side = undefined;
+    }
   }
 
   /**
@@ -164,6 +177,7 @@ class Migration {
       record,
       resolve: (r) => this.resolve(r),
       memoryWord: (address) => new DataView(memory.buffer).getUint32(address, true),
+      offload: this.offloading ? (side, name, args) => this.offload(side, name, args) : undefined,
     };
     const identity = migration.identity?.(ctx);
     if (identity !== undefined && this.byIdentity.has(identity)) {
@@ -195,6 +209,31 @@ class Migration {
     if (identity !== undefined) this.byIdentity.set(identity, moved);
     this.moved.set(record, moved);
     this.transferredAt.set(record, at);
+  }
+
+  /**
+   * Runs `name` on a side thread of one instance; falls back to this thread where the
+   * memory is not shared.
+   * @param {'from' | 'to'} side
+   * @param {string} name
+   * @param {import('./side-thread.cjs').Crossing[]} args
+   * @returns {Promise<import('./side-thread.cjs').Crossing>}
+   */
+  offload(side, name, args) {
+    const instance = side === 'from' ? this.from : this.to;
+    const thread = instance.sideThread(this.glue);
+    if (thread) return thread.call(name, args);
+    const glue = instance.exports;
+    const values = args.map((a) => ('ptr' in a ? glue[a.className].__wrap(a.ptr) : a.value));
+    try {
+      const raw = glue[name](...values);
+      if (raw != null && typeof raw.__destroy_into_raw === 'function') {
+        return Promise.resolve({ ptr: raw.__destroy_into_raw(), className: raw.constructor.name });
+      }
+      return Promise.resolve({ value: raw });
+    } finally {
+      for (const v of values) if (v != null && typeof v.__destroy_into_raw === 'function' && v.__wbg_ptr) v.__destroy_into_raw();
+    }
   }
 
   /** Handles that stay behind on the old instance: live, not moved. */

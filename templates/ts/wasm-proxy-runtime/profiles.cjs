@@ -25,6 +25,9 @@
  * @property {import('./log.cjs').HandleRecord} record
  * @property {(record: import('./log.cjs').HandleRecord) => any} resolve the standby's object for another handle
  * @property {(inner: any) => number} memoryWord reads a u32 of the active instance's memory
+ * @property {((side: 'from' | 'to', name: string, args: import('./side-thread.cjs').Crossing[]) => Promise<import('./side-thread.cjs').Crossing>) | undefined} offload
+ *   runs a glue function on a worker thread of either instance (yield its promise to
+ *   wait for it); undefined when the work must stay on this thread
  */
 
 /**
@@ -179,28 +182,41 @@ function srsMigration(field, curve) {
 function indexMigration(field) {
   const encode = `caml_pasta_${field}_plonk_index_encode`;
   const decode = `caml_pasta_${field}_plonk_index_decode`;
+  const indexClass = field === 'fp' ? 'WasmPastaFpPlonkIndex' : 'WasmPastaFqPlonkIndex';
   const srsClass = field === 'fp' ? 'WasmFpSrs' : 'WasmFqSrs';
-  /** @type {WeakMap<any, Uint8Array>} */
-  const encoded = new WeakMap();
+  /** @type {WeakMap<any, string | undefined>} Outcome of the check made during the transfer. */
+  const checked = new WeakMap();
+  const same = (/** @type {Uint8Array} */ a, /** @type {Uint8Array} */ b) =>
+    Buffer.compare(Buffer.from(a.buffer, a.byteOffset, a.byteLength), Buffer.from(b.buffer, b.byteOffset, b.byteLength)) === 0
+      ? undefined
+      : `prover index encodes to different bytes after the transfer (${a.length} vs ${b.length} bytes)`;
   return {
+    /** @returns {Generator<any, any, any>} */
     *transfer(ctx) {
       const birth = ctx.record.birth;
       const srsArg = birth?.args.find((a) => 'handle' in a && a.handle.className === srsClass);
       if (!srsArg || !('handle' in srsArg)) {
         throw new Error(`${field} prover index ${ctx.record.id} has no logged SRS to decode it with`);
       }
-      const bytes = ctx.from[encode](ctx.inner);
-      encoded.set(ctx.inner, bytes);
       const srs = ctx.resolve(srsArg.handle);
+      if (ctx.offload) {
+        // Encoding and decoding take seconds for a real circuit: off the program's thread.
+        const index = { ptr: ctx.inner.__wbg_ptr, className: indexClass };
+        const bytes = /** @type {any} */ (yield ctx.offload('from', encode, [index])).value;
+        const made = /** @type {any} */ (yield ctx.offload('to', decode, [{ value: bytes }, { ptr: srs.__wbg_ptr, className: srsClass }]));
+        const moved = ctx.to[indexClass].__wrap(made.ptr);
+        const again = /** @type {any} */ (yield ctx.offload('to', encode, [{ ptr: made.ptr, className: indexClass }])).value;
+        checked.set(moved, same(bytes, again));
+        return moved;
+      }
+      const bytes = ctx.from[encode](ctx.inner);
       yield;
-      return ctx.to[decode](bytes, srs);
+      const moved = ctx.to[decode](bytes, srs);
+      checked.set(moved, same(bytes, ctx.to[encode](moved)));
+      return moved;
     },
-    check(ctx, moved) {
-      const before = encoded.get(ctx.inner) ?? ctx.from[encode](ctx.inner);
-      const after = ctx.to[encode](moved);
-      return Buffer.compare(Buffer.from(before), Buffer.from(after)) === 0
-        ? undefined
-        : `prover index encodes to different bytes after the transfer (${before.length} vs ${after.length} bytes)`;
+    check(_ctx, moved) {
+      return checked.get(moved);
     },
   };
 }

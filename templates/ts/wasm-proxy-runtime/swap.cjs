@@ -108,6 +108,8 @@ class Swapper {
     let stage = 'instantiate';
     /** @type {Instance | undefined} */
     let standby;
+    /** @type {Migration | undefined} */
+    let migration;
     metrics.emit('swap-start', { from: from.id, memoryBytes: from.memoryBytes() });
     try {
       let t = performance.now();
@@ -123,7 +125,7 @@ class Swapper {
 
       stage = 'replay';
       core.track(true);
-      const migration = new Migration({
+      migration = new Migration({
         log: core.log,
         from,
         to: standby,
@@ -132,21 +134,35 @@ class Swapper {
         innerOf: (record) => /** @type {any} */ (core.handleOf(record))?.[core.INNER],
         verify: true,
         fault: settings.fault === 'oom' ? undefined : settings.fault,
+        glue: core.source.glue,
       });
       const steps = migration.run();
+      /** @type {any} */
+      let input;
       for (;;) {
         t = performance.now();
         let done = false;
+        /** @type {Promise<any> | undefined} */
+        let waiting;
         let step = migration.step;
         while (performance.now() - t < settings.sliceMs) {
-          const last = steps.next();
+          const last = steps.next(input);
+          input = undefined;
           step = migration.step;
           if (last.done) {
             done = true;
             break;
           }
+          if (last.value instanceof Promise) {
+            waiting = last.value;
+            break;
+          }
         }
         stalled(performance.now() - t, step);
+        if (waiting) {
+          input = await waiting;
+          continue;
+        }
         if (done && (!flipWhen || flipWhen())) break;
         await new Promise((resolve) => setImmediate(resolve));
       }
@@ -156,6 +172,7 @@ class Swapper {
       migration.finish();
       core.track(false);
       const result = this.flip(from, standby, migration);
+      migration.close();
       const flipMs = performance.now() - t;
       stalled(flipMs, 'flip');
       const durationMs = performance.now() - started;
@@ -171,6 +188,7 @@ class Swapper {
       return done;
     } catch (error) {
       core.track(false);
+      migration?.close();
       const cap = settings.fault === 'oom' ? 2 * 1024 * 1024 : settings.standbyMaxBytes;
       const full = standby !== undefined && cap > 0 && standby.memoryBytes() + 1024 * 1024 >= cap;
       /** @type {Stage} */
