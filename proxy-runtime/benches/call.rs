@@ -68,5 +68,17 @@ fn main() {
     let pairs: Vec<_> = live.windows(2).map(|w| proxy.combine(&w[0], &w[1]).expect("combine")).collect();
     c.bench_function("swap (fixture, 20 live objects)", |b| b.iter(|| proxy.swap().expect("swap")));
     drop((live, pairs));
+
+    // plonk_wasm: fresh instance and swap with one SRS of 2^8 points (skipped without the wasm).
+    if let Some(dir) = common::plonk::bindings_dir() {
+        use common::plonk::PlonkSrs;
+        let plonk = common::plonk::PlonkSrsProxy::new(common::plonk::config(&dir, 0)).expect("plonk_wasm");
+        let _srs = plonk.caml_fp_srs_create(1 << 8).expect("srs");
+        let mut g = c.benchmark_group("plonk_wasm");
+        g.sample_size(20);
+        g.bench_function("fresh instance", |b| b.iter(|| plonk.fresh_instance().expect("instance")));
+        g.bench_function("swap (SRS of 2^8 points)", |b| b.iter(|| plonk.swap().expect("swap")));
+        g.finish();
+    }
     c.final_summary();
 }

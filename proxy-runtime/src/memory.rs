@@ -77,7 +77,10 @@ impl MemoryMonitor {
 
     /// Records a memory size; true when an automatic swap is due.
     pub fn observe(&self, bytes: u64) -> bool {
-        self.peak.fetch_max(bytes, Ordering::Relaxed);
+        // A plain load first: the read-modify-write only when memory actually grew.
+        if bytes > self.peak.load(Ordering::Relaxed) {
+            self.peak.fetch_max(bytes, Ordering::Relaxed);
+        }
         bytes >= self.next_attempt.load(Ordering::Relaxed)
     }
 

@@ -4,78 +4,12 @@
 //! Needs `bash fixtures/o1js/fetch.sh` (run by scripts/test). Without it the test fails under
 //! `CI=true` and is skipped with a message otherwise.
 
-use std::path::PathBuf;
+mod common;
+
 use std::time::Instant;
 
-use proxy_runtime::{Handle, ImportsPreset, ProxyConfig, RawValue, Result, WasmBindgenImports, proxied};
-use proxy_runtime::imports::Randomness;
-
-proxy_runtime::classes! {
-    /// wasm-bindgen class `WasmFpSrs`.
-    pub WasmFpSrs = "__wbg_wasmfpsrs_free";
-    /// wasm-bindgen class `WasmGVesta` (an affine point).
-    pub WasmGVesta = "__wbg_wasmgvesta_free";
-}
-
-/// The few plonk_wasm exports an SRS round trip needs.
-#[proxied]
-pub trait PlonkSrs {
-    #[replay]
-    fn caml_fp_srs_create(&self, depth: i32) -> Result<Handle<WasmFpSrs>>;
-    #[replay]
-    fn caml_fp_srs_create_parallel(&self, depth: i32) -> Result<Handle<WasmFpSrs>>;
-    fn caml_fp_srs_h(&self, srs: &Handle<WasmFpSrs>) -> Result<Handle<WasmGVesta>>;
-    #[export = "__wbindgen_add_to_stack_pointer"]
-    fn add_to_stack_pointer(&self, delta: i32) -> Result<i32>;
-    #[export = "__wbg_get_wasmgvesta_x"]
-    fn wasmgvesta_get_x(&self, retptr: i32, this: &Handle<WasmGVesta>) -> Result<()>;
-    #[export = "__wbg_get_wasmgvesta_y"]
-    fn wasmgvesta_get_y(&self, retptr: i32, this: &Handle<WasmGVesta>) -> Result<()>;
-    /// The module's own view of its memory size.
-    fn get_memory_byte_length(&self) -> Result<i32>;
-    #[export = "__wbindgen_free"]
-    fn wbindgen_free(&self, ptr: i32, len: i32, align: i32) -> Result<()>;
-}
-
-fn bindings_dir() -> Option<PathBuf> {
-    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
-    let out = std::process::Command::new("bash").arg("fixtures/o1js/fetch.sh").current_dir(root).output();
-    let found = match out {
-        Ok(o) if o.status.success() => {
-            let dir = PathBuf::from(String::from_utf8_lossy(&o.stdout).trim());
-            dir.join("plonk_wasm_bg.wasm").exists().then_some(dir)
-        }
-        _ => None,
-    };
-    if found.is_none() {
-        assert!(std::env::var("CI").is_err(), "CI: plonk_wasm_bg.wasm is needed (bash fixtures/o1js/fetch.sh)");
-        eprintln!("skipped: plonk_wasm_bg.wasm not available (run bash fixtures/o1js/fetch.sh)");
-    }
-    found
-}
-
-/// A getter that returns bytes through wasm-bindgen's return area (`retptr`), as the glue does.
-fn field(p: &PlonkSrsProxy, point: &Handle<WasmGVesta>, get: fn(&PlonkSrsProxy, i32, &Handle<WasmGVesta>) -> Result<()>) -> Vec<u8> {
-    let retptr = p.add_to_stack_pointer(-16).unwrap();
-    get(p, retptr, point).unwrap();
-    let area = p.read_memory(retptr as u32 as u64, 8).unwrap();
-    let (ptr, len) = (i32::from_le_bytes(area[0..4].try_into().unwrap()), i32::from_le_bytes(area[4..8].try_into().unwrap()));
-    let bytes = p.read_memory(ptr as u32 as u64, len as u32 as u64).unwrap();
-    p.wbindgen_free(ptr, len, 1).unwrap();
-    p.add_to_stack_pointer(16).unwrap();
-    bytes
-}
-
-fn h_coordinates(p: &PlonkSrsProxy, srs: &Handle<WasmFpSrs>) -> (Vec<u8>, Vec<u8>) {
-    let h = p.caml_fp_srs_h(srs).unwrap();
-    (field(p, &h, PlonkSrsProxy::wasmgvesta_get_x), field(p, &h, PlonkSrsProxy::wasmgvesta_get_y))
-}
-
-fn config(dir: &std::path::Path, threads: usize) -> ProxyConfig {
-    ProxyConfig::from_path(dir.join("plonk_wasm_bg.wasm"))
-        .imports(ImportsPreset::WasmBindgen(WasmBindgenImports { randomness: Randomness::Seeded(7), threads }))
-        .module_cache(concat!(env!("CARGO_TARGET_TMPDIR"), "/module-cache"))
-}
+use common::plonk::{PlonkSrs, PlonkSrsProxy, bindings_dir, config, h_coordinates};
+use proxy_runtime::RawValue;
 
 #[test]
 fn an_srs_survives_a_swap_with_identical_points() {
@@ -135,4 +69,16 @@ fn parallel_exports_run_on_the_host_rayon_pool_across_swaps() {
     eprintln!("plonk: swap with two SRS of 2^8 points (one parallel): {:?}", report.duration);
     assert_eq!(h_coordinates(&p, &parallel), expected);
     assert_eq!(h_coordinates(&p, &serial), expected);
+    p.swap().unwrap();
+    // The retired instances' workers ended (exitThreadPool): one pool is left, the active's.
+    assert_eq!(rayon_threads(), 1, "worker threads of retired instances must end");
+}
+
+/// Live host threads running a rayon worker of some instance.
+fn rayon_threads() -> usize {
+    let tasks = std::fs::read_dir("/proc/self/task").expect("/proc/self/task");
+    tasks
+        .filter_map(|t| std::fs::read_to_string(t.ok()?.path().join("comm")).ok())
+        .filter(|name| name.starts_with("wasm-rayon"))
+        .count()
 }

@@ -1,6 +1,8 @@
 //! The `state.wat` fixture behind a `#[proxied]` trait, with host-injected faults.
 #![allow(dead_code)]
 
+pub mod plonk;
+
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
 
