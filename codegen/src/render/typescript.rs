@@ -307,7 +307,12 @@ impl<'a> ShimPlan<'a> {
                     args.push(format!("...{name}.map(($v) => {converted})"));
                 }
             } else {
-                args.push(self.unwrap(&p.ty.ty, &name));
+                // `x?: C` may be left out: the glue takes undefined for it.
+                let ty = match &p.ty.ty {
+                    JsType::Class(_) if p.optional => JsType::Optional(Box::new(p.ty.ty.clone())),
+                    other => other.clone(),
+                };
+                args.push(self.unwrap(&ty, &name));
                 params.push(name);
             }
         }

@@ -55,6 +55,8 @@ class Migration {
     this.shared = new Set();
     /** @type {Set<import('./log.cjs').Entry>} */
     this.replayed = new Set();
+    /** Log sequence number up to which every entry was replayed. */
+    this.replayedUpTo = -1;
     this.replays = 0;
     this.transfers = 0;
     /** What the migration is doing now (names the longest pause in swap results). */
@@ -68,10 +70,14 @@ class Migration {
 
   /** Replays the log and transfers every live handle that needs it. */
   *run() {
-    // A Set iterates entries added while it runs, so calls made during the yields are caught up too.
-    for (const entry of this.log.entries) {
-      if (this.replayed.has(entry)) continue;
-      yield* this.replay(entry);
+    // A Set iterates entries added while it runs, so calls made during the yields are
+    // caught up too; a pass with no new call since the last one has nothing to replay.
+    if (this.log.seq !== this.replayedUpTo) {
+      for (const entry of this.log.entries) {
+        if (this.replayed.has(entry)) continue;
+        yield* this.replay(entry);
+      }
+      this.replayedUpTo = this.log.seq;
     }
     for (const record of this.live()) {
       if (!this.moved.has(record) && this.transferable(record)) yield* this.transfer(record);
@@ -82,6 +88,20 @@ class Migration {
         this.moved.delete(record);
         yield* this.transfer(record);
       }
+    }
+  }
+
+  /**
+   * Frees what the standby rebuilt for handles that have died since (consumed
+   * arguments, freed objects), so that the flip only has live handles to re-point.
+   */
+  *sweep() {
+    let count = 0;
+    for (const [record, inner] of this.moved) {
+      if (record.alive) continue;
+      this.moved.delete(record);
+      if (!this.shared.has(inner) && inner?.__wbg_ptr) inner.free();
+      if ((++count & 1023) === 0) yield;
     }
   }
 

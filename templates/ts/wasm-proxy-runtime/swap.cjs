@@ -136,7 +136,10 @@ class Swapper {
         fault: settings.fault === 'oom' ? undefined : settings.fault,
         glue: core.source.glue,
       });
-      const steps = migration.run();
+      const steps = (function* (m) {
+        yield* m.run();
+        yield* m.sweep();
+      })(migration);
       /** @type {any} */
       let input;
       for (;;) {
