@@ -399,6 +399,7 @@ function createRuntime(options) {
   } else {
     activate(new Instance(1, first));
   }
+  if (!settings.disabled) pools.guard(active);
   return runtime;
 }
 

@@ -29,8 +29,10 @@ class Instance {
     this.exports = exports;
     /** @type {import('node:worker_threads').Worker[]} Threads of this instance's rayon pool. */
     this.workers = [];
-    /** @type {{ numThreads: number, source: any, host: boolean } | undefined} How its pool was started (by the host or by the runtime). */
+    /** @type {{ numThreads: number, source: any, host: boolean } | undefined} Its running pool (started by the host or by the runtime). */
     this.pool = undefined;
+    /** @type {{ numThreads: number, source: any } | undefined} How its last pool was started, even if stopped since. */
+    this.poolShape = undefined;
     /** Set once nothing points into it any more. */
     this.retired = false;
     /** Handles that stayed on it at a swap and are still alive. */

@@ -126,18 +126,35 @@ function srsMigration(field, curve) {
       // the Arc's pointer, the same for every clone of one SRS.
       return `${field}:${ctx.memoryWord(ctx.inner.__wbg_ptr + 4)}`;
     },
+    /** @returns {Generator<any, any, any>} */
     *transfer(ctx) {
-      const points = ctx.from[`caml_${field}_srs_get`](ctx.inner);
+      // The whole-SRS calls are long: on side threads where there are some.
+      /**
+       * @param {'from' | 'to'} side
+       * @param {string} name
+       * @param {any[]} args
+       * @returns {Generator<any, any, any>}
+       */
+      function* call(side, name, args) {
+        const glue = side === 'from' ? ctx.from : ctx.to;
+        if (!ctx.offload) return glue[name](...args);
+        const crossing = args.map((a) =>
+          a != null && typeof a === 'object' && '__wbg_ptr' in a ? { ptr: a.__wbg_ptr, className: a.constructor.name } : { value: a },
+        );
+        const result = yield ctx.offload(side, name, crossing);
+        return 'ptr' in result ? glue[result.className].__wrap(result.ptr) : result.value;
+      }
+      const points = yield* call('from', `caml_${field}_srs_get`, [ctx.inner]);
       const moved = new Uint32Array(points.length);
       for (let i = 0; i < points.length; i++) {
         moved[i] = movePoint(ctx, points[i]);
         if ((i & 1023) === 1023) yield;
       }
-      const srs = ctx.to[`caml_${field}_srs_set`](moved);
+      const srs = yield* call('to', `caml_${field}_srs_set`, [moved]);
       // points[0] is h; the rest are the g's, so the largest domain is their count.
       for (let size = 2; size < points.length; size *= 2) {
         if (ctx.from[`caml_${field}_srs_maybe_lagrange_commitment`](ctx.inner, size, 0) === undefined) continue;
-        const comms = ctx.from[`caml_${field}_srs_get_lagrange_basis`](ctx.inner, size);
+        const comms = yield* call('from', `caml_${field}_srs_get_lagrange_basis`, [ctx.inner, size]);
         const bases = new Uint32Array(comms.length);
         for (let i = 0; i < comms.length; i++) {
           const comm = ctx.from[PolyComm].__wrap(comms[i]);
@@ -157,7 +174,7 @@ function srsMigration(field, curve) {
           bases[i] = new ctx.to[PolyComm](movedUnshifted, movedShifted).__destroy_into_raw();
           if ((i & 255) === 255) yield;
         }
-        ctx.to[`caml_${field}_srs_set_lagrange_basis`](srs, size, bases);
+        yield* call('to', `caml_${field}_srs_set_lagrange_basis`, [srs, size, bases]);
       }
       return srs;
     },

@@ -121,7 +121,10 @@ class Swapper {
 
       stage = 'workers';
       if (settings.fault === 'workers') throw new Error('injected fault');
-      if (from.pool && !from.pool.host) await core.pools.startLike(standby, from.pool);
+      // The standby gets its pool now: migrating may already need it (parallel exports).
+      const shape = from.pool ?? from.poolShape;
+      core.pools.guard(standby);
+      if (shape) await core.pools.startLike(standby, shape);
 
       stage = 'replay';
       core.track(true);

@@ -70,6 +70,7 @@ class WorkerPools {
   async start(source, memory, builder) {
     const instance = this.starting ?? this.active();
     const count = builder.numThreads();
+    instance.poolShape = { numThreads: count, source };
     if (this.starting === undefined && this.host.startWorkers) {
       instance.pool = { numThreads: count, source, host: true };
       return this.host.startWorkers(source, memory, builder);
@@ -131,6 +132,28 @@ class WorkerPools {
       worker.once('error', onError);
       worker.once('exit', onExit);
     });
+  }
+
+  /**
+   * Makes the glue's `initThreadPool` start a pool only where none runs: a standby gets
+   * its pool from the runtime before the flip, and the host, which does not know, asks
+   * again afterwards. The host's own bookkeeping then completes with an empty start.
+   * @param {import('./instance.cjs').Instance} instance
+   */
+  guard(instance) {
+    const exports = instance.exports;
+    const original = exports.initThreadPool;
+    if (typeof original !== 'function') return;
+    const guarded = (/** @type {number} */ threads, /** @type {any} */ source) => {
+      if (!instance.pool) return original(threads, source);
+      const empty = { numThreads: () => 0, receiver: () => 0, build: () => {} };
+      return Promise.resolve(this.host.startWorkers?.(source, instance.memory(), empty));
+    };
+    try {
+      exports.initThreadPool = guarded;
+    } catch {
+      // An ES module namespace cannot be changed: such glue starts its pool itself.
+    }
   }
 
   /** `terminateWorkers` as the module calls it: the active instance's pool. */
