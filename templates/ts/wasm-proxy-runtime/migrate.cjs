@@ -55,6 +55,8 @@ class Migration {
     this.shared = new Set();
     /** @type {Set<import('./log.cjs').Entry>} */
     this.replayed = new Set();
+    /** @type {Set<import('./log.cjs').HandleRecord>} Handles the log cannot rebuild (they stay behind). */
+    this.stuck = new Set();
     /** Log sequence number up to which every entry was replayed. */
     this.replayedUpTo = -1;
     this.replays = 0;
@@ -146,8 +148,21 @@ class Migration {
     if (this.fault === 'replay') {
       throw new MigrationError('replay', `replaying ${op.name}: injected fault`, new (/** @type {any} */ (globalThis).WebAssembly.RuntimeError)('unreachable'));
     }
+    // A call that cannot be replayed leaves what it made or changed behind on the old
+    // instance (stale, so the old instance stays until those handles die), and so does
+    // every call that needs those handles.
+    const stuck = () => {
+      if (entry.result) this.stuck.add(entry.result);
+      if (entry.target) this.stuck.add(entry.target);
+    };
     if (op.refuse && entry.args.some((a) => 'value' in a && a.value instanceof Uint32Array && a.value.length > 0)) {
-      throw new MigrationError('replay', `cannot replay ${op.name}: it ${op.refuse}`);
+      stuck();
+      return;
+    }
+    const records = entry.args.flatMap((a) => ('handle' in a ? [a.handle] : 'handles' in a ? a.handles : []));
+    if (records.some((r) => this.stuck.has(r)) || (entry.target && this.stuck.has(entry.target))) {
+      stuck();
+      return;
     }
     const args = entry.args.map((a) => {
       if ('handle' in a) return this.resolve(a.handle);
@@ -196,6 +211,7 @@ class Migration {
       inner,
       record,
       resolve: (r) => this.resolve(r),
+      live: (className) => [...this.live()].filter((r) => r.className === className),
       memoryWord: (address) => new DataView(memory.buffer).getUint32(address, true),
       offload: this.offloading ? (side, name, args) => this.offload(side, name, args) : undefined,
     };

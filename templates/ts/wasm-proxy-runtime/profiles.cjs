@@ -24,6 +24,7 @@
  * @property {any} inner the object in the active instance
  * @property {import('./log.cjs').HandleRecord} record
  * @property {(record: import('./log.cjs').HandleRecord) => any} resolve the standby's object for another handle
+ * @property {(className: string) => import('./log.cjs').HandleRecord[]} live live handles of a class
  * @property {(inner: any) => number} memoryWord reads a u32 of the active instance's memory
  * @property {((side: 'from' | 'to', name: string, args: import('./side-thread.cjs').Crossing[]) => Promise<import('./side-thread.cjs').Crossing>) | undefined} offload
  *   runs a glue function on a worker thread of either instance (yield its promise to
@@ -210,12 +211,13 @@ function indexMigration(field) {
   return {
     /** @returns {Generator<any, any, any>} */
     *transfer(ctx) {
+      // The SRS it was made with (from its logged birth), else the one SRS of its field
+      // the program holds (an index read from a file has no logged birth).
       const birth = ctx.record.birth;
       const srsArg = birth?.args.find((a) => 'handle' in a && a.handle.className === srsClass);
-      if (!srsArg || !('handle' in srsArg)) {
-        throw new Error(`${field} prover index ${ctx.record.id} has no logged SRS to decode it with`);
-      }
-      const srs = ctx.resolve(srsArg.handle);
+      const srsRecord = srsArg && 'handle' in srsArg ? srsArg.handle : ctx.live(srsClass)[0];
+      if (!srsRecord) throw new Error(`${field} prover index ${ctx.record.id}: no SRS to decode it with`);
+      const srs = ctx.resolve(srsRecord);
       if (ctx.offload) {
         // Encoding and decoding take seconds for a real circuit: off the program's thread.
         const index = { ptr: ctx.inner.__wbg_ptr, className: indexClass };

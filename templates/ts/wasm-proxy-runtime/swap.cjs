@@ -110,6 +110,8 @@ class Swapper {
     let standby;
     /** @type {Migration | undefined} */
     let migration;
+    /** The active instance's pool was started for the migration only. */
+    let borrowedPool = false;
     metrics.emit('swap-start', { from: from.id, memoryBytes: from.memoryBytes() });
     try {
       let t = performance.now();
@@ -125,6 +127,11 @@ class Swapper {
       const shape = from.pool ?? from.poolShape;
       core.pools.guard(standby);
       if (shape) await core.pools.startLike(standby, shape);
+      // So may the active one, whose host may have stopped its pool between operations.
+      if (!from.pool && from.poolShape) {
+        await core.pools.startLike(from, from.poolShape);
+        borrowedPool = true;
+      }
 
       stage = 'replay';
       core.track(true);
@@ -200,6 +207,10 @@ class Swapper {
       /** @type {Stage} */
       const failed = full ? 'oom' : error instanceof MigrationError ? error.stage : stage;
       if (standby) this.destroy(standby);
+      if (borrowedPool) {
+        // Back to how the host left it: no pool (the module's own exit, so it can start one again).
+        await Promise.resolve(from.exports.exitThreadPool?.()).catch(() => core.pools.terminate(from));
+      }
       metrics.failures[failed] = (metrics.failures[failed] ?? 0) + 1;
       const swapError = new SwapError(failed, `wasm-proxy: standby failed at ${failed}, the active instance keeps serving: ${describe(error)}`, error);
       metrics.emit('standby-failed', { stage: failed, error: swapError });

@@ -44,7 +44,11 @@ async function proveAndVerify(label, x) {
 await proveAndVerify('proof-before', 3);
 const swaps = Number(process.env.SWAPS ?? 1);
 for (let i = 0; i < swaps && proxy; i++) {
-  gc();
+  // Collect what the proof left behind, and let the finalizers report it, before swapping.
+  for (let round = 0; round < 2; round++) {
+    gc();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
   const rssBefore = rss();
   const delay = monitorEventLoopDelay({ resolution: 1 });
   delay.enable();
