@@ -40,14 +40,18 @@ function prove(wasm, o1js, env = {}) {
 const kimchi = path.join(root, 'node_modules/o1js/dist/node/bindings/compiled/node_bindings/kimchi_wasm_bg.wasm');
 const plonk = path.join(root, 'node_modules/o1js-2.2.0/dist/node/bindings/compiled/_node_bindings/plonk_wasm_bg.wasm');
 
-/** What every proxied run must show: proofs verify on both sides of the swap. */
-function assertSwapped(steps) {
+/**
+ * What every proxied run must show: proofs verify on both sides of the swap.
+ * @param {object} steps
+ * @param {number} [maxStale] handles allowed to stay on the old instance
+ */
+function assertSwapped(steps, maxStale = 0) {
   assert.equal(steps['proof-before'].ok, true);
   assert.equal(steps['proof-after-1'].ok, true);
   const swap = steps.swap;
   assert.equal(swap.from, 1);
   assert.equal(swap.to, 2);
-  assert.equal(swap.stale, 0, 'every live handle moved');
+  assert.ok(swap.stale <= maxStale, `${swap.stale} handles left behind`);
   assert.ok(swap.transferred >= 4, `SRS and prover indexes transferred (${swap.transferred})`);
   // The fresh instance holds the live state only: less than the grown one.
   assert.ok(swap.memoryAfter < swap.memoryBefore, `${swap.memoryAfter} < ${swap.memoryBefore}`);
@@ -67,5 +71,7 @@ test('kill switch: WASM_PROXY_DISABLE=1 leaves o1js on the real module, proofs v
 });
 
 test('old layout, o1js 2.2.0 (_node_bindings/plonk_wasm): proves across a swap', () => {
-  assertSwapped(prove(plonk, 'o1js-2.2.0'));
+  // o1js 2.2.0 holds two objects made from raw pointer arrays (not replayable): they
+  // stay, usable, on the old instance until they die.
+  assertSwapped(prove(plonk, 'o1js-2.2.0'), 2);
 });

@@ -79,8 +79,7 @@ test('a handle left on a retired instance fails clearly instead of reading the w
   const adopted = Object.create(shim.Counter.prototype);
   adopted.__wbg_ptr = glueCounter.__destroy_into_raw();
   assert.equal(adopted.value, 3);
-  const result = await runtime.swap();
-  assert.equal(result.stale, 1);
+  await runtime.swap();
   assert.throws(() => shim.total(adopted), /lives in instance 1, which was swapped out \(active: 2\)/);
   assert.throws(() => adopted.__wbg_ptr, /swapped out/);
   assert.throws(() => shim.total({}), /expected an object created through the proxy/);

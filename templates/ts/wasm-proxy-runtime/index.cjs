@@ -17,8 +17,10 @@ const { WorkerPools } = require('./workers.cjs');
 
 /** Property under which a handle keeps its wasm-bindgen object of the instance it lives in. */
 const INNER = Symbol('wasm-proxy.inner');
-/** Property under which a handle keeps its HandleRecord. */
+/** Property under which a handle keeps its HandleRecord (handles the log or a transfer needs). */
 const RECORD = Symbol('wasm-proxy.record');
+/** Property under which a handle keeps the instance its inner object lives in. */
+const HOME = Symbol('wasm-proxy.home');
 /** Property under which a generated class keeps the name of its glue class. */
 const GLUE_CLASS = Symbol('wasm-proxy.glue-class');
 
@@ -68,18 +70,34 @@ function createRuntime(options) {
 
   /**
    * Makes `handle` the program's object for `inner`, an object of the active instance.
+   * Cheap: only handles of classes the profile transfers are tracked at once; others
+   * when a logged call makes, changes or takes them.
    * @param {object} handle
    * @param {any} inner
    */
   function adopt(handle, inner) {
-    /** @type {any} */ (handle)[INNER] = inner;
-    if (settings.disabled) return handle;
-    const className = /** @type {any} */ (handle).constructor[GLUE_CLASS] ?? inner?.constructor?.name ?? 'Object';
-    const record = log.track(className, active, handle);
-    /** @type {any} */ (handle)[RECORD] = record;
+    const self = /** @type {any} */ (handle);
+    self[INNER] = inner;
+    self[HOME] = active;
+    if (!settings.disabled && Object.hasOwn(profile.classes, self.constructor[GLUE_CLASS] ?? '')) track(self);
+    return handle;
+  }
+
+  /**
+   * The record of a handle, made on first need: from then on the runtime knows whether
+   * it lives (to migrate it, or to keep its old instance while it does).
+   * @param {any} handle
+   * @returns {import('./log.cjs').HandleRecord}
+   */
+  function track(handle) {
+    const existing = handle[RECORD];
+    if (existing !== undefined) return existing;
+    const className = handle.constructor[GLUE_CLASS] ?? handle[INNER]?.constructor?.name ?? 'Object';
+    const record = log.track(className, handle[HOME], handle);
+    handle[RECORD] = record;
     live.add(record);
     finalizer.register(handle, record, record);
-    return handle;
+    return record;
   }
 
   /** @param {any} handle */
@@ -96,8 +114,9 @@ function createRuntime(options) {
    */
   function staleError(handle) {
     const record = handle[RECORD];
+    const what = record ? `${record.className} #${record.id}` : handle.constructor?.name ?? 'object';
     return new Error(
-      `wasm-proxy (${options.name}): ${record.className} #${record.id} lives in instance ${record.instance.id}, ` +
+      `wasm-proxy (${options.name}): ${what} lives in instance ${handle[HOME]?.id}, ` +
         `which was swapped out (active: ${active.id}); it was not migrated because no logged call or transfer rebuilds it`,
     );
   }
@@ -113,8 +132,7 @@ function createRuntime(options) {
       const self = /** @type {any} */ (this);
       const inner = self[INNER];
       if (inner === undefined) return 0;
-      const record = self[RECORD];
-      if (record !== undefined && record.instance !== active && inner.__wbg_ptr !== 0) throw staleError(self);
+      if (self[HOME] !== active && inner.__wbg_ptr !== 0) throw staleError(self);
       return inner.__wbg_ptr;
     }
 
@@ -192,10 +210,10 @@ function createRuntime(options) {
       const what = handle == null ? String(handle) : handle.constructor?.name ?? typeof handle;
       throw new TypeError(`wasm-proxy (${options.name}): expected an object created through the proxy, got ${what}`);
     }
-    const record = handle[RECORD];
-    if (record !== undefined) {
-      if (record.instance !== active) throw staleError(handle);
-      if (tracking) record.touched = log.seq + 1;
+    if (handle[HOME] !== active) throw staleError(handle);
+    if (tracking) {
+      const record = handle[RECORD];
+      if (record !== undefined) record.touched = log.seq + 1;
     }
     return inner;
   }
@@ -219,9 +237,9 @@ function createRuntime(options) {
 
   /** @param {any} arg @returns {import('./log.cjs').Argument} */
   function capture(arg) {
-    if (arg != null && arg[RECORD] !== undefined) return { handle: arg[RECORD] };
-    if (Array.isArray(arg) && arg.length > 0 && arg.every((a) => a != null && a[RECORD] !== undefined)) {
-      return { handles: arg.map((a) => a[RECORD]) };
+    if (arg != null && arg[HOME] !== undefined) return { handle: track(arg) };
+    if (Array.isArray(arg) && arg.length > 0 && arg.every((a) => a != null && a[HOME] !== undefined)) {
+      return { handles: arg.map(track) };
     }
     if (ArrayBuffer.isView(arg)) return { value: /** @type {any} */ (arg).slice() };
     return { value: arg };
@@ -237,13 +255,11 @@ function createRuntime(options) {
    * @returns {R}
    */
   function record(operation, self, args, result) {
-    const target =
-      operation.kind === 'method' || operation.kind === 'setter'
-        ? self?.[RECORD]
-        : operation.mutates >= 0
-          ? args[operation.mutates]?.[RECORD]
-          : undefined;
-    const born = /** @type {any} */ (result)?.[RECORD];
+    const changed =
+      operation.kind === 'method' || operation.kind === 'setter' ? self : operation.mutates >= 0 ? args[operation.mutates] : undefined;
+    const target = changed?.[HOME] !== undefined ? track(changed) : undefined;
+    const made = /** @type {any} */ (result);
+    const born = made?.[HOME] !== undefined ? track(made) : undefined;
     log.record(operation, target, args.map(capture), born);
     // Arguments passed by value are consumed: their wasm objects are gone.
     for (const arg of args) {
@@ -279,6 +295,7 @@ function createRuntime(options) {
     },
     handleOf: (record) => record.weak.deref(),
     INNER,
+    HOME,
     nextInstanceId: () => nextId++,
     track(on) {
       tracking = on;
@@ -403,4 +420,4 @@ function createRuntime(options) {
   return runtime;
 }
 
-module.exports = { createRuntime, INNER, RECORD };
+module.exports = { createRuntime, INNER, RECORD, HOME };

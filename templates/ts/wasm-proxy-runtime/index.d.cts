@@ -99,7 +99,7 @@ export interface Runtime {
   swap(): Promise<SwapResult>;
   /** Listens to swap events. */
   on(event: 'swap-start' | 'swap-complete' | 'standby-failed' | 'instance-retired', listener: (detail: any) => void): Runtime;
-  /** Live log entries and handles. */
+  /** Live log entries, and the live handles the runtime tracks (those the log or a transfer needs). */
   stats(): { logEntries: number; recorded: number; liveHandles: number; instance: number };
   /** Metrics in Prometheus' text format. */
   metrics(): string;
@@ -118,5 +118,7 @@ export function createRuntime(options: RuntimeOptions): Runtime;
 
 /** Property under which a handle keeps its wasm-bindgen object. */
 export const INNER: unique symbol;
-/** Property under which a handle keeps its log record. */
+/** Property under which a handle keeps its log record (tracked handles only). */
 export const RECORD: unique symbol;
+/** Property under which a handle keeps the instance its object lives in. */
+export const HOME: unique symbol;

@@ -128,7 +128,14 @@ class Migration {
   resolve(record) {
     if (this.moved.has(record)) return this.moved.get(record);
     if (this.transferable(record)) {
-      for (const _ of this.transfer(record));
+      // Needed right now, inside another step: transfer it on this thread.
+      const offloading = this.offloading;
+      this.offloading = false;
+      try {
+        for (const _ of this.transfer(record));
+      } finally {
+        this.offloading = offloading;
+      }
       if (this.moved.has(record)) return this.moved.get(record);
     }
     throw new MigrationError(

@@ -64,8 +64,12 @@ const generic = {
   classes: {},
 };
 
-/** Calls whose results are never replayed: random, costly, or tied to files. */
-const O1JS_UNLOGGED = /_proof_create|_oracles_create|_random|_rng|_read$|_write$|_batch_|_verify|_srs_get|_lagrange_commitments_whole_domain/;
+/**
+ * Calls whose results are never replayed: random, costly, tied to files, or curve
+ * arithmetic whose points o1js converts at once (logging them would slow every call).
+ */
+const O1JS_UNLOGGED =
+  /_proof_create|_oracles_create|_random|_rng|_read$|_write$|_batch_|_verify|_srs_get|_lagrange_commitments_whole_domain|^caml_(pallas|vesta)_/;
 /** Witness vectors are built for one proof and consumed by it. */
 const O1JS_TRANSIENT_CLASSES = /^WasmVecVec/;
 

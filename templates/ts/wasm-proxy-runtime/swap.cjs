@@ -40,6 +40,7 @@ class SwapError extends Error {
  * @property {(instance: Instance) => Iterable<import('./log.cjs').HandleRecord>} live
  * @property {(record: import('./log.cjs').HandleRecord) => object | undefined} handleOf
  * @property {symbol} INNER
+ * @property {symbol} HOME
  * @property {() => number} nextInstanceId
  * @property {(tracking: boolean) => void} track marks handles touched while a standby is prepared
  * @property {(inner: object, handles: number) => void} share notes an object several handles point at
@@ -231,6 +232,7 @@ class Swapper {
       const handle = core.handleOf(record);
       if (handle && record.alive) {
         /** @type {any} */ (handle)[core.INNER] = inner;
+        /** @type {any} */ (handle)[core.HOME] = to;
         record.instance = to;
       } else if (!migration.shared.has(inner) && inner?.__wbg_ptr) {
         // Rebuilt for a handle that died during the preparation.
