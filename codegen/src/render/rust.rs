@@ -28,6 +28,9 @@ use crate::replay::{ReplayDecision, ReplayPolicy};
 /// every export to; exports with more are left out with that reason.
 pub const MAX_TYPED_ARITY: usize = 17;
 
+/// clippy's default `too_many_arguments` threshold (`&self` included).
+const CLIPPY_MAX_ARGUMENTS: usize = 7;
+
 /// rustfmt's default line width: longer signatures are broken as rustfmt breaks them.
 const MAX_WIDTH: usize = 100;
 
@@ -184,6 +187,10 @@ pub fn render(model: &ModuleModel, policy: &ReplayPolicy) -> Result<RustShim, Ru
         ));
     }
     out.push_str("#[proxied]\n");
+    // The arity is the module's, not a design choice to lint.
+    if methods.iter().any(|m| m.params.len() + 1 > CLIPPY_MAX_ARGUMENTS) {
+        out.push_str("#[allow(clippy::too_many_arguments)]\n");
+    }
     out.push_str(&format!("pub trait {trait_name} {{\n"));
     for (name, reason) in &skipped {
         out.push_str(&format!("    // skipped `{name}`: {reason}\n"));
