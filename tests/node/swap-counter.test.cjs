@@ -120,3 +120,39 @@ test('the kill switch makes the runtime a pass-through: no log, no swap', async 
   runtime.settings.disabled = true;
   await assert.rejects(runtime.swap(), /disabled/);
 });
+
+test('leak simulator: 1,000 leaking operations, the monitor swaps 50+ times, nothing fails, memory stays under the cap', async () => {
+  const shim = loadShim();
+  const runtime = shim.__wasmProxy;
+  const cap = 32 * 65536;
+  // Automatic swaps only: the monitor prepares at half the cap and flips at 60 %.
+  Object.assign(runtime.settings, { maxBytes: cap, prepareAt: 0.5, swapAt: 0.6, checkIntervalMs: 1 });
+  const swaps = [];
+  runtime.on('swap-complete', (result) => swaps.push(result));
+  const failures = [];
+  runtime.on('standby-failed', (error) => failures.push(error));
+  // The monitor was started with the environment's settings (off): start it again.
+  runtime.startMonitor();
+  const counters = [new shim.Counter(1), new shim.Counter(2), new shim.Counter(3)];
+  const model = [1, 2, 3];
+  let peak = 0;
+  try {
+    for (let op = 0; op < 1000; op++) {
+      const i = op % counters.length;
+      counters[i].increment(op % 7);
+      model[i] += op % 7;
+      // The leak: 64 KiB of linear memory per operation, never given back.
+      runtime.active.exports.__wasm.memory.grow(1);
+      peak = Math.max(peak, runtime.memoryBytes());
+      assert.ok(runtime.memoryBytes() < cap, `operation ${op}: ${runtime.memoryBytes()} bytes reached the cap`);
+      await new Promise((resolve) => setTimeout(resolve, 1));
+    }
+  } finally {
+    runtime.stopMonitor();
+  }
+  assert.deepEqual(failures, []);
+  assert.ok(swaps.length >= 50, `${swaps.length} swaps`);
+  assert.deepEqual(counters.map((c) => c.value), model);
+  assert.ok(swaps.every((s) => s.memoryAfter <= 2 * 65536), 'every fresh instance starts small');
+  assert.ok(peak < cap);
+});

@@ -390,6 +390,15 @@ function createRuntime(options) {
     stats() {
       return { logEntries: log.size, recorded: log.recorded, liveHandles: live.size, instance: active.id };
     },
+    /** Starts the memory monitor (at creation unless disabled; again after a settings change). */
+    startMonitor() {
+      monitor.stop();
+      monitor.start();
+    },
+    /** Stops the memory monitor: no automatic swap. */
+    stopMonitor() {
+      monitor.stop();
+    },
     /** Metrics in Prometheus' text format. */
     metrics() {
       metrics.memoryBytes = active.memoryBytes();

@@ -101,6 +101,10 @@ export interface Runtime {
   on(event: 'swap-start' | 'swap-complete' | 'standby-failed' | 'instance-retired', listener: (detail: any) => void): Runtime;
   /** Live log entries, and the live handles the runtime tracks (those the log or a transfer needs). */
   stats(): { logEntries: number; recorded: number; liveHandles: number; instance: number };
+  /** Starts the memory monitor again (after a settings change). */
+  startMonitor(): void;
+  /** Stops the memory monitor: no automatic swap. */
+  stopMonitor(): void;
   /** Metrics in Prometheus' text format. */
   metrics(): string;
   /** Calls `listener` whenever another instance becomes active. */
