@@ -21,6 +21,11 @@ const INNER = Symbol('wasm-proxy.inner');
 const RECORD = Symbol('wasm-proxy.record');
 /** Property under which a handle keeps the instance its inner object lives in. */
 const HOME = Symbol('wasm-proxy.home');
+/**
+ * What a handle left behind at a swap points at instead of its old object, so that the
+ * old instance can be freed: any use fails with the stale-handle error.
+ */
+const DETACHED = Object.freeze({ __wbg_ptr: 0, free() {}, __destroy_into_raw: () => 0 });
 /** Property under which a generated class keeps the name of its glue class. */
 const GLUE_CLASS = Symbol('wasm-proxy.glue-class');
 
@@ -51,6 +56,11 @@ function createRuntime(options) {
   const sharedBy = new WeakMap();
   let nextId = 1;
   let tracking = false;
+  /** @type {WeakRef<any>[]} Every handle handed out (weakly), to detach those a swap leaves behind. */
+  let handles = [];
+  let compactAt = 4096;
+  /** Set while a swap prunes `handles` in slices (adopt must not replace the array then). */
+  let pruning = false;
   /** @type {Instance} */
   let active = new Instance(0, {});
 
@@ -65,7 +75,6 @@ function createRuntime(options) {
   function gone(record) {
     if (!live.delete(record)) return;
     log.release(record);
-    if (record.stale) swapper.staleReleased(record.instance);
   }
 
   /**
@@ -79,8 +88,58 @@ function createRuntime(options) {
     const self = /** @type {any} */ (handle);
     self[INNER] = inner;
     self[HOME] = active;
-    if (!settings.disabled && Object.hasOwn(profile.classes, self.constructor[GLUE_CLASS] ?? '')) track(self);
+    if (settings.disabled) return handle;
+    handles.push(new WeakRef(self));
+    if (handles.length >= compactAt && !pruning) {
+      handles = handles.filter((ref) => ref.deref() !== undefined);
+      compactAt = Math.max(4096, 2 * handles.length);
+    }
+    if (Object.hasOwn(profile.classes, self.constructor[GLUE_CLASS] ?? '')) track(self);
     return handle;
+  }
+
+  /** Drops the collected handles from `handles`, yielding as it goes (before a flip). */
+  function* prune() {
+    pruning = true;
+    try {
+      /** @type {WeakRef<any>[]} */
+      const kept = [];
+      let seen = 0;
+      // The array iterator also visits handles added during the yields.
+      for (const ref of handles) {
+        if (ref.deref() !== undefined) kept.push(ref);
+        if ((++seen & 4095) === 0) yield;
+      }
+      handles = kept;
+    } finally {
+      pruning = false;
+    }
+  }
+
+  /**
+   * Points every handle still in `instance` (none the swap could move) at DETACHED, so
+   * that nothing of the runtime's keeps the old instance's memory; returns how many of
+   * them still had a live object there.
+   * @param {Instance} instance
+   */
+  function detach(instance) {
+    let stale = 0;
+    const kept = [];
+    for (const ref of handles) {
+      const handle = ref.deref();
+      if (handle === undefined) continue;
+      kept.push(ref);
+      if (handle[HOME] !== instance) continue;
+      if (handle[INNER]?.__wbg_ptr) stale++;
+      handle[INNER] = DETACHED;
+      const record = handle[RECORD];
+      if (record !== undefined) {
+        finalizer.unregister(record);
+        gone(record);
+      }
+    }
+    handles = kept;
+    return stale;
   }
 
   /**
@@ -132,7 +191,7 @@ function createRuntime(options) {
       const self = /** @type {any} */ (this);
       const inner = self[INNER];
       if (inner === undefined) return 0;
-      if (self[HOME] !== active && inner.__wbg_ptr !== 0) throw staleError(self);
+      if (self[HOME] !== active && (inner === DETACHED || inner.__wbg_ptr !== 0)) throw staleError(self);
       return inner.__wbg_ptr;
     }
 
@@ -301,6 +360,8 @@ function createRuntime(options) {
       tracking = on;
     },
     share: (inner, count) => sharedBy.set(inner, count),
+    detach,
+    prune,
   });
   const monitor = new MemoryMonitor(
     settings,

@@ -35,8 +35,6 @@ class Instance {
     this.poolShape = undefined;
     /** Set once nothing points into it any more. */
     this.retired = false;
-    /** Handles that stayed on it at a swap and are still alive. */
-    this.staleHandles = 0;
     /** The compiled module it was instantiated from. */
     this.module = lastModule;
     /** @type {import('./side-thread.cjs').SideThread | undefined} Worker thread on its memory, for long calls. */

@@ -71,8 +71,6 @@ class HandleRecord {
     this.refs = 1;
     /** Log sequence number of the last call that touched it (for transfers redone at the flip). */
     this.touched = 0;
-    /** Left on an old instance at a swap. */
-    this.stale = false;
   }
 }
 

@@ -156,7 +156,7 @@ class Migration {
       throw new MigrationError('replay', `replaying ${op.name}: injected fault`, new (/** @type {any} */ (globalThis).WebAssembly.RuntimeError)('unreachable'));
     }
     // A call that cannot be replayed leaves what it made or changed behind on the old
-    // instance (stale, so the old instance stays until those handles die), and so does
+    // instance (stale: after the flip they fail clearly when used), and so does
     // every call that needs those handles.
     const stuck = () => {
       if (entry.result) this.stuck.add(entry.result);
@@ -279,14 +279,6 @@ class Migration {
     }
   }
 
-  /** Handles that stay behind on the old instance: live, not moved. */
-  *stale() {
-    for (const record of this.live()) {
-      if (this.moved.has(record)) continue;
-      const inner = this.innerOf(record);
-      if (inner !== undefined && inner.__wbg_ptr !== 0) yield record;
-    }
-  }
 }
 
 /** @param {unknown} error */

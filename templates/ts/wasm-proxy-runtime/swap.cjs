@@ -44,6 +44,8 @@ class SwapError extends Error {
  * @property {() => number} nextInstanceId
  * @property {(tracking: boolean) => void} track marks handles touched while a standby is prepared
  * @property {(inner: object, handles: number) => void} share notes an object several handles point at
+ * @property {(instance: Instance) => number} detach lets go of what handles left on `instance` point at
+ * @property {() => Generator<void>} prune forgets collected handles (so the flip visits few)
  */
 
 /**
@@ -67,8 +69,6 @@ class Swapper {
     this.core = core;
     /** @type {Promise<SwapResult> | undefined} */
     this.running = undefined;
-    /** @type {Set<Instance>} Old instances kept alive by handles that did not move. */
-    this.retiring = new Set();
   }
 
   /**
@@ -150,6 +150,7 @@ class Swapper {
       const steps = (function* (m) {
         yield* m.run();
         yield* m.sweep();
+        yield* core.prune();
       })(migration);
       /** @type {any} */
       let input;
@@ -227,7 +228,6 @@ class Swapper {
    */
   flip(from, to, migration) {
     const { core } = this;
-    const stale = [...migration.stale()];
     for (const [record, inner] of migration.moved) {
       const handle = core.handleOf(record);
       if (handle && record.alive) {
@@ -245,29 +245,19 @@ class Swapper {
       if (migration.shared.has(inner) && record.alive) sharers.set(inner, (sharers.get(inner) ?? 0) + 1);
     }
     for (const [inner, count] of sharers) core.share(inner, count);
-    for (const record of stale) record.stale = true;
     core.activate(to);
-    // A host-managed pool works for the active instance only: hand it over now.
-    if (from.pool?.host) core.pools.terminate(from);
-    core.metrics.staleHandles = stale.length;
-    from.staleHandles = stale.length;
-    if (stale.length === 0) this.retire(from);
-    else this.retiring.add(from);
+    // Handles that could not move fail clearly from now on, and hold nothing of the old
+    // instance, which goes at once: its memory is freed as soon as the collector runs.
+    const stale = core.detach(from);
+    core.metrics.staleHandles = stale;
+    this.retire(from);
     return {
       from: from.id,
       to: to.id,
       replayed: migration.replays,
       transferred: migration.transfers,
-      stale: stale.length,
+      stale,
     };
-  }
-
-  /**
-   * A handle left on an old instance died.
-   * @param {Instance} instance
-   */
-  staleReleased(instance) {
-    if (--instance.staleHandles <= 0 && this.retiring.delete(instance)) this.retire(instance);
   }
 
   /**
