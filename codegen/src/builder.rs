@@ -137,10 +137,9 @@ impl Builder {
     ///
     /// Nothing is written unless every asked-for shim rendered.
     pub fn generate(&self) -> Result<Generation> {
-        let wasm = self
-            .wasm
-            .as_deref()
-            .ok_or(CodegenError::Builder("no wasm module given: call `.wasm(path)`"))?;
+        let wasm = self.wasm.as_deref().ok_or(CodegenError::Builder(
+            "no wasm module given: call `.wasm(path)`",
+        ))?;
         let out_dir = match &self.out_dir {
             Some(dir) => dir.clone(),
             None => std::env::var_os("OUT_DIR").map(PathBuf::from).ok_or(
@@ -237,7 +236,16 @@ mod tests {
             .cargo_metadata(false)
             .generate()
             .unwrap_err();
-        assert!(matches!(err, CodegenError::Missing { what: "wasm module", .. }), "{err}");
+        assert!(
+            matches!(
+                err,
+                CodegenError::Missing {
+                    what: "wasm module",
+                    ..
+                }
+            ),
+            "{err}"
+        );
 
         let err = Builder::new()
             .wasm(counter_wasm())
@@ -245,7 +253,16 @@ mod tests {
             .out_dir(out.path())
             .generate()
             .unwrap_err();
-        assert!(matches!(err, CodegenError::Missing { what: "typings file", .. }), "{err}");
+        assert!(
+            matches!(
+                err,
+                CodegenError::Missing {
+                    what: "typings file",
+                    ..
+                }
+            ),
+            "{err}"
+        );
 
         let policy = out.path().join("replay.toml");
         std::fs::write(&policy, "[[rule]]\nexports = \"x\"\nmutates = \"v\"\n").unwrap();
@@ -267,8 +284,14 @@ mod tests {
             .cargo_metadata(false)
             .generate()
             .unwrap_err();
-        assert!(matches!(err, CodegenError::Render { target: "rust", .. }), "{err}");
-        assert!(err.to_string().contains("`add` mutates argument 2"), "{err}");
+        assert!(
+            matches!(err, CodegenError::Render { target: "rust", .. }),
+            "{err}"
+        );
+        assert!(
+            err.to_string().contains("`add` mutates argument 2"),
+            "{err}"
+        );
         assert!(!out.path().join("counter.rs").exists());
     }
 }

@@ -392,7 +392,10 @@ mutates = 1
         )
         .unwrap();
         assert_eq!(decide(&json, "make_counter"), ReplayDecision::Replay);
-        assert_eq!(decide(&json, "caml_fp_srs_create"), ReplayDecision::Unlogged);
+        assert_eq!(
+            decide(&json, "caml_fp_srs_create"),
+            ReplayDecision::Unlogged
+        );
         assert_eq!(
             json.decide("__wbg_get_x_y", Role::Getter).unwrap(),
             ReplayDecision::Replay
@@ -401,8 +404,8 @@ mutates = 1
 
     #[test]
     fn bad_policies_say_what_and_where() {
-        let err = ReplayPolicy::parse_toml("[[rule]]\nexports = \"a\"\nreplay = \"yes\"\n")
-            .unwrap_err();
+        let err =
+            ReplayPolicy::parse_toml("[[rule]]\nexports = \"a\"\nreplay = \"yes\"\n").unwrap_err();
         assert!(err.starts_with("line 3: "), "{err}");
         let err = ReplayPolicy::parse_toml("[[rule]]\nexport = \"a\"\n").unwrap_err();
         assert!(err.contains("unknown field `export`"), "{err}");

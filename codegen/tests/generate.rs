@@ -101,11 +101,7 @@ fn generating_twice_rewrites_nothing() {
         "0 file(s) written, {} unchanged",
         3 + codegen::render::typescript::RUNTIME_FILES.len()
     );
-    assert!(
-        stdout(&output).contains(&unchanged),
-        "{}",
-        stdout(&output)
-    );
+    assert!(stdout(&output).contains(&unchanged), "{}", stdout(&output));
     let leftovers: Vec<_> = std::fs::read_dir(&out)
         .unwrap()
         .filter(|e| {

@@ -97,7 +97,10 @@ fn lang_selects_the_shims_and_ts_stays_the_default() {
 #[test]
 fn wat_modules_get_raw_types_tuples_and_valid_names() {
     let dir = tempfile::tempdir().unwrap();
-    for (fixture, module) in [("wat/kinds.wat", "kinds"), ("wat/odd_names.wat", "odd_names")] {
+    for (fixture, module) in [
+        ("wat/kinds.wat", "kinds"),
+        ("wat/odd_names.wat", "odd_names"),
+    ] {
         let wasm = compile_wat(fixture, dir.path(), &format!("{module}.wasm"));
         let out = dir.path().join(module);
         generate(&wasm, &out, &["--lang", "rust"]);
@@ -170,7 +173,12 @@ replay = false
     generate(
         &wasm,
         &out,
-        &["--lang", "rust", "--replay-policy", policy.to_str().unwrap()],
+        &[
+            "--lang",
+            "rust",
+            "--replay-policy",
+            policy.to_str().unwrap(),
+        ],
     );
     let shim = std::fs::read_to_string(out.join("counter.rs")).unwrap();
     let attribute_of = |method: &str| -> Option<String> {
@@ -229,7 +237,10 @@ replay = false
     assert_eq!(output.status.code(), Some(1));
     let err = stderr(&output);
     assert!(
-        err.starts_with(&format!("error: {}: invalid replay policy: line 1 column", json.display())),
+        err.starts_with(&format!(
+            "error: {}: invalid replay policy: line 1 column",
+            json.display()
+        )),
         "{err}"
     );
     assert!(!fresh.join("counter.rs").exists());
@@ -260,10 +271,22 @@ fn o1js_shims_cover_every_function_export() {
             .map(|e| e.name.as_str())
             .collect();
         let text = &shim.file.contents;
-        let methods = text.lines().filter(|l| l.trim_start().starts_with("fn ")).count();
+        let methods = text
+            .lines()
+            .filter(|l| l.trim_start().starts_with("fn "))
+            .count();
         assert_eq!(methods, shim.methods, "{module}");
-        assert_eq!(shim.methods + shim.skipped.len(), functions.len(), "{module}");
-        assert_eq!(shim.skipped.len(), expected_skips, "{module}: {:?}", shim.skipped);
+        assert_eq!(
+            shim.methods + shim.skipped.len(),
+            functions.len(),
+            "{module}"
+        );
+        assert_eq!(
+            shim.skipped.len(),
+            expected_skips,
+            "{module}: {:?}",
+            shim.skipped
+        );
         for (name, reason) in &shim.skipped {
             let too_many = name.ends_with("randomoracles_new")
                 && reason == "it has 24 parameters; wasmtime's typed calls take at most 17";
@@ -289,7 +312,10 @@ fn o1js_shims_cover_every_function_export() {
             .collect();
         for f in &functions {
             let skipped = shim.skipped.iter().any(|(n, _)| n == f);
-            assert!(named.contains(*f) || skipped, "{module}: `{f}` has no method");
+            assert!(
+                named.contains(*f) || skipped,
+                "{module}: `{f}` has no method"
+            );
         }
         // The contract's examples, as generated from the real module.
         for expected in [

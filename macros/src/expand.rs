@@ -12,7 +12,10 @@ pub fn proxied(attr: TokenStream, item: TokenStream) -> syn::Result<TokenStream>
         Err(e) => {
             // Keep the trait itself so that its users do not add errors of their own.
             let errors = e.to_compile_error();
-            let kept = syn::parse2::<ItemTrait>(item).map(strip).map(|t| quote!(#t)).unwrap_or_default();
+            let kept = syn::parse2::<ItemTrait>(item)
+                .map(strip)
+                .map(|t| quote!(#t))
+                .unwrap_or_default();
             return Ok(quote!(#errors #kept));
         }
     };
@@ -23,7 +26,8 @@ pub fn proxied(attr: TokenStream, item: TokenStream) -> syn::Result<TokenStream>
 fn strip(mut t: ItemTrait) -> ItemTrait {
     for it in &mut t.items {
         if let TraitItem::Fn(m) = it {
-            m.attrs.retain(|a| parse::PASSED_THROUGH.iter().any(|p| a.path().is_ident(p)));
+            m.attrs
+                .retain(|a| parse::PASSED_THROUGH.iter().any(|p| a.path().is_ident(p)));
         }
     }
     t
@@ -100,7 +104,11 @@ fn method_impl(m: &Method) -> TokenStream {
         })
         .collect();
     let call_args = tuple(call_args);
-    let handles_pat = if handle_index == 0 { quote!(_) } else { quote!(__handles) };
+    let handles_pat = if handle_index == 0 {
+        quote!(_)
+    } else {
+        quote!(__handles)
+    };
     let call = match &m.output {
         Output::Handle(class) => quote!(call_handle::<#class>),
         _ => quote!(call),
@@ -135,7 +143,9 @@ fn generate(p: &parse::Proxied) -> TokenStream {
         quote!(#name: #rt::typed_export(instance, store, #export, #method)?)
     });
     let impls = p.methods.iter().map(method_impl);
-    let exports_doc = format!(" Typed exports of one instance for [`{trait_name}`], resolved once when the instance is created.");
+    let exports_doc = format!(
+        " Typed exports of one instance for [`{trait_name}`], resolved once when the instance is created."
+    );
     let proxy_doc = format!(" [`{trait_name}`] over a swap-capable [`proxy_runtime::Proxy`].");
     quote! {
         #item

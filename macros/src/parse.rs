@@ -2,7 +2,10 @@
 
 use proc_macro2::{Span, TokenStream};
 use syn::spanned::Spanned;
-use syn::{FnArg, GenericArgument, Ident, ItemTrait, LitStr, Pat, PathArguments, ReturnType, TraitItem, Type};
+use syn::{
+    FnArg, GenericArgument, Ident, ItemTrait, LitStr, Pat, PathArguments, ReturnType, TraitItem,
+    Type,
+};
 
 /// A raw wasm number type.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -78,7 +81,9 @@ fn handle_class(ty: &Type) -> Option<Type> {
     if last.ident != "Handle" {
         return None;
     }
-    let PathArguments::AngleBracketed(args) = &last.arguments else { return None };
+    let PathArguments::AngleBracketed(args) = &last.arguments else {
+        return None;
+    };
     if args.args.len() != 1 {
         return None;
     }
@@ -88,9 +93,9 @@ fn handle_class(ty: &Type) -> Option<Type> {
     }
 }
 
-const PARAM_TYPES: &str = "expected `i32`, `i64`, `f32`, `f64`, `&Handle<C>` (borrow) or `Handle<C>` (consume)";
-const RESULT_TYPES: &str =
-    "expected `Result<()>`, `Result<T>` with T one of `i32 i64 f32 f64`, a tuple of them, or `Handle<C>`";
+const PARAM_TYPES: &str =
+    "expected `i32`, `i64`, `f32`, `f64`, `&Handle<C>` (borrow) or `Handle<C>` (consume)";
+const RESULT_TYPES: &str = "expected `Result<()>`, `Result<T>` with T one of `i32 i64 f32 f64`, a tuple of them, or `Handle<C>`";
 
 fn param_kind(ty: &Type) -> syn::Result<ParamKind> {
     if let Some(raw) = Raw::from_type(ty) {
@@ -101,27 +106,47 @@ fn param_kind(ty: &Type) -> syn::Result<ParamKind> {
             return Ok(ParamKind::Borrow);
         }
         if r.mutability.is_some() && handle_class(&r.elem).is_some() {
-            return Err(syn::Error::new(ty.span(), "a handle is lent as `&Handle<C>`, not `&mut Handle<C>`"));
+            return Err(syn::Error::new(
+                ty.span(),
+                "a handle is lent as `&Handle<C>`, not `&mut Handle<C>`",
+            ));
         }
     }
     if handle_class(ty).is_some() {
         return Ok(ParamKind::Consume);
     }
-    Err(syn::Error::new(ty.span(), format!("unsupported parameter type in a proxied method; {PARAM_TYPES}")))
+    Err(syn::Error::new(
+        ty.span(),
+        format!("unsupported parameter type in a proxied method; {PARAM_TYPES}"),
+    ))
 }
 
 fn output(ret: &ReturnType, span: Span) -> syn::Result<Output> {
     let ReturnType::Type(_, ty) = ret else {
-        return Err(syn::Error::new(span, format!("a proxied method returns a `Result` (calls can trap); {RESULT_TYPES}")));
+        return Err(syn::Error::new(
+            span,
+            format!("a proxied method returns a `Result` (calls can trap); {RESULT_TYPES}"),
+        ));
     };
-    let bad = || syn::Error::new(ty.span(), format!("unsupported return type in a proxied method; {RESULT_TYPES}"));
-    let Type::Path(p) = &**ty else { return Err(bad()) };
+    let bad = || {
+        syn::Error::new(
+            ty.span(),
+            format!("unsupported return type in a proxied method; {RESULT_TYPES}"),
+        )
+    };
+    let Type::Path(p) = &**ty else {
+        return Err(bad());
+    };
     let last = p.path.segments.last().ok_or_else(bad)?;
     if last.ident != "Result" {
         return Err(bad());
     }
-    let PathArguments::AngleBracketed(args) = &last.arguments else { return Err(bad()) };
-    let Some(GenericArgument::Type(inner)) = args.args.first() else { return Err(bad()) };
+    let PathArguments::AngleBracketed(args) = &last.arguments else {
+        return Err(bad());
+    };
+    let Some(GenericArgument::Type(inner)) = args.args.first() else {
+        return Err(bad());
+    };
     if args.args.len() != 1 {
         return Err(syn::Error::new(
             args.span(),
@@ -141,11 +166,21 @@ fn output(ret: &ReturnType, span: Span) -> syn::Result<Output> {
         let raws = t
             .elems
             .iter()
-            .map(|e| Raw::from_type(e).ok_or_else(|| syn::Error::new(e.span(), "tuple results are raw numbers (`i32 i64 f32 f64`)")))
+            .map(|e| {
+                Raw::from_type(e).ok_or_else(|| {
+                    syn::Error::new(
+                        e.span(),
+                        "tuple results are raw numbers (`i32 i64 f32 f64`)",
+                    )
+                })
+            })
             .collect::<syn::Result<Vec<_>>>()?;
         return Ok(Output::Raw(raws));
     }
-    Err(syn::Error::new(inner.span(), format!("unsupported result type in a proxied method; {RESULT_TYPES}")))
+    Err(syn::Error::new(
+        inner.span(),
+        format!("unsupported result type in a proxied method; {RESULT_TYPES}"),
+    ))
 }
 
 /// Errors gathered across the whole trait, so that one compile shows them all.
@@ -183,27 +218,46 @@ fn method(m: &syn::TraitItemFn, errors: &mut Errors) -> Option<Method> {
                         mutates_name = Some(meta.value()?.parse::<Ident>()?);
                         Ok(())
                     } else {
-                        Err(meta.error("unknown `replay` option; expected `mutates = <handle parameter>`"))
+                        Err(meta.error(
+                            "unknown `replay` option; expected `mutates = <handle parameter>`",
+                        ))
                     }
                 });
                 if let Err(e) = r {
                     errors.push(e);
                 }
             } else if let syn::Meta::NameValue(nv) = &attr.meta {
-                errors.push(syn::Error::new(nv.span(), "expected `#[replay]` or `#[replay(mutates = <handle parameter>)]`"));
+                errors.push(syn::Error::new(
+                    nv.span(),
+                    "expected `#[replay]` or `#[replay(mutates = <handle parameter>)]`",
+                ));
             }
         } else if path.is_ident("export") {
             match &attr.meta {
                 syn::Meta::NameValue(nv) => match &nv.value {
-                    syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(s), .. }) if !s.value().is_empty() => {
+                    syn::Expr::Lit(syn::ExprLit {
+                        lit: syn::Lit::Str(s),
+                        ..
+                    }) if !s.value().is_empty() => {
                         export = Some(s.value());
                     }
-                    other => errors.push(syn::Error::new(other.span(), "the export name is a non-empty string: `#[export = \"name\"]`")),
+                    other => errors.push(syn::Error::new(
+                        other.span(),
+                        "the export name is a non-empty string: `#[export = \"name\"]`",
+                    )),
                 },
-                other => errors.push(syn::Error::new(other.span(), "expected `#[export = \"name\"]`")),
+                other => errors.push(syn::Error::new(
+                    other.span(),
+                    "expected `#[export = \"name\"]`",
+                )),
             }
         } else if !PASSED_THROUGH.iter().any(|p| path.is_ident(p)) {
-            let name = path.segments.iter().map(|s| s.ident.to_string()).collect::<Vec<_>>().join("::");
+            let name = path
+                .segments
+                .iter()
+                .map(|s| s.ident.to_string())
+                .collect::<Vec<_>>()
+                .join("::");
             errors.push(syn::Error::new(
                 path.span(),
                 format!("unknown attribute `{name}` on a proxied method; expected `replay`, `export = \"..\"` or doc comments"),
@@ -212,26 +266,42 @@ fn method(m: &syn::TraitItemFn, errors: &mut Errors) -> Option<Method> {
     }
     let mut ok = true;
     if let Some(body) = &m.default {
-        errors.push(syn::Error::new(body.span(), "a proxied method has no body: it forwards to the wasm export"));
+        errors.push(syn::Error::new(
+            body.span(),
+            "a proxied method has no body: it forwards to the wasm export",
+        ));
         ok = false;
     }
     if !sig.generics.params.is_empty() || sig.generics.where_clause.is_some() {
-        errors.push(syn::Error::new(sig.generics.span(), "a proxied method cannot be generic"));
+        errors.push(syn::Error::new(
+            sig.generics.span(),
+            "a proxied method cannot be generic",
+        ));
         ok = false;
     }
     if let Some(a) = &sig.asyncness {
-        errors.push(syn::Error::new(a.span(), "a proxied method cannot be `async`"));
+        errors.push(syn::Error::new(
+            a.span(),
+            "a proxied method cannot be `async`",
+        ));
         ok = false;
     }
     let mut inputs = sig.inputs.iter();
     match inputs.next() {
-        Some(FnArg::Receiver(r)) if r.reference.is_some() && r.mutability.is_none() && r.colon_token.is_none() => {}
+        Some(FnArg::Receiver(r))
+            if r.reference.is_some() && r.mutability.is_none() && r.colon_token.is_none() => {}
         Some(FnArg::Receiver(r)) => {
-            errors.push(syn::Error::new(r.span(), "a proxied method takes `&self` (the proxy is shared between threads)"));
+            errors.push(syn::Error::new(
+                r.span(),
+                "a proxied method takes `&self` (the proxy is shared between threads)",
+            ));
             ok = false;
         }
         _ => {
-            errors.push(syn::Error::new(sig.ident.span(), "a proxied method takes `&self` as its first parameter"));
+            errors.push(syn::Error::new(
+                sig.ident.span(),
+                "a proxied method takes `&self` as its first parameter",
+            ));
             ok = false;
         }
     }
@@ -239,12 +309,18 @@ fn method(m: &syn::TraitItemFn, errors: &mut Errors) -> Option<Method> {
     for input in inputs {
         let FnArg::Typed(pt) = input else { continue };
         let Pat::Ident(pi) = &*pt.pat else {
-            errors.push(syn::Error::new(pt.pat.span(), "a proxied method's parameters are plain names"));
+            errors.push(syn::Error::new(
+                pt.pat.span(),
+                "a proxied method's parameters are plain names",
+            ));
             ok = false;
             continue;
         };
         match param_kind(&pt.ty) {
-            Ok(kind) => params.push(Param { name: pi.ident.clone(), kind }),
+            Ok(kind) => params.push(Param {
+                name: pi.ident.clone(),
+                kind,
+            }),
             Err(e) => {
                 errors.push(e);
                 ok = false;
@@ -263,11 +339,17 @@ fn method(m: &syn::TraitItemFn, errors: &mut Errors) -> Option<Method> {
         Some(name) => match params.iter().position(|p| &p.name == name) {
             Some(i) if matches!(params[i].kind, ParamKind::Borrow | ParamKind::Consume) => Some(i),
             Some(_) => {
-                errors.push(syn::Error::new(name.span(), format!("`mutates = {name}` names a number; it must name a handle parameter")));
+                errors.push(syn::Error::new(
+                    name.span(),
+                    format!("`mutates = {name}` names a number; it must name a handle parameter"),
+                ));
                 None
             }
             None => {
-                errors.push(syn::Error::new(name.span(), format!("`mutates = {name}`: the method has no parameter `{name}`")));
+                errors.push(syn::Error::new(
+                    name.span(),
+                    format!("`mutates = {name}`: the method has no parameter `{name}`"),
+                ));
                 None
             }
         },
@@ -286,14 +368,23 @@ fn method(m: &syn::TraitItemFn, errors: &mut Errors) -> Option<Method> {
 
 pub fn parse(attr: TokenStream, item: TokenStream) -> syn::Result<Proxied> {
     if !attr.is_empty() {
-        return Err(syn::Error::new(attr.span(), "`#[proxied]` takes no arguments"));
+        return Err(syn::Error::new(
+            attr.span(),
+            "`#[proxied]` takes no arguments",
+        ));
     }
     let item: ItemTrait = syn::parse2(item).map_err(|e| {
-        syn::Error::new(e.span(), "`#[proxied]` goes on a trait whose methods are the module's exports")
+        syn::Error::new(
+            e.span(),
+            "`#[proxied]` goes on a trait whose methods are the module's exports",
+        )
     })?;
     let mut errors = Errors::default();
     if !item.generics.params.is_empty() {
-        errors.push(syn::Error::new(item.generics.span(), "a proxied trait cannot be generic"));
+        errors.push(syn::Error::new(
+            item.generics.span(),
+            "a proxied trait cannot be generic",
+        ));
     }
     let mut methods = Vec::new();
     let mut exports: Vec<(String, Span)> = Vec::new();
@@ -302,7 +393,10 @@ pub fn parse(attr: TokenStream, item: TokenStream) -> syn::Result<Proxied> {
             TraitItem::Fn(m) => {
                 if let Some(m) = method(m, &mut errors) {
                     if let Some((_, first)) = exports.iter().find(|(e, _)| *e == m.export) {
-                        let mut e = syn::Error::new(m.name.span(), format!("export `{}` is mapped by two methods", m.export));
+                        let mut e = syn::Error::new(
+                            m.name.span(),
+                            format!("export `{}` is mapped by two methods", m.export),
+                        );
                         e.combine(syn::Error::new(*first, "first mapped here"));
                         errors.push(e);
                     }
@@ -310,7 +404,10 @@ pub fn parse(attr: TokenStream, item: TokenStream) -> syn::Result<Proxied> {
                     methods.push(m);
                 }
             }
-            other => errors.push(syn::Error::new(other.span(), "a proxied trait has only methods")),
+            other => errors.push(syn::Error::new(
+                other.span(),
+                "a proxied trait has only methods",
+            )),
         }
     }
     errors.finish()?;

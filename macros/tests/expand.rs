@@ -33,13 +33,16 @@ fn the_contract_example_expands_to_a_proxy_and_typed_exports() {
 
 #[test]
 fn errors_keep_the_trait_so_that_its_users_compile() {
-    let out = expand::proxied(proc_macro2::TokenStream::new(), quote! {
-        trait Broken {
-            #[replay]
-            #[bogus]
-            fn f(&self, s: String) -> Result<()>;
-        }
-    })
+    let out = expand::proxied(
+        proc_macro2::TokenStream::new(),
+        quote! {
+            trait Broken {
+                #[replay]
+                #[bogus]
+                fn f(&self, s: String) -> Result<()>;
+            }
+        },
+    )
     .expect("errors are tokens");
     insta::assert_snapshot!(out.to_string());
 }

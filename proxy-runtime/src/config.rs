@@ -9,7 +9,8 @@ use crate::imports::{HostState, WasmBindgenImports};
 use crate::replay::DeterminismPolicy;
 
 /// The user's own imports: called once per proxy on the linker every instance is made from.
-pub type LinkerHook = Arc<dyn Fn(&mut wasmtime::Linker<HostState>) -> wasmtime::Result<()> + Send + Sync>;
+pub type LinkerHook =
+    Arc<dyn Fn(&mut wasmtime::Linker<HostState>) -> wasmtime::Result<()> + Send + Sync>;
 
 /// Something that happened to a proxy (also logged through `tracing` and counted in metrics).
 #[derive(Debug, Clone)]
@@ -89,7 +90,8 @@ impl ProxyConfig {
             module_cache: None,
             determinism: DeterminismPolicy::default(),
             on_event: None,
-            pass_through: std::env::var_os(KILL_SWITCH_ENV).is_some_and(|v| v != "0" && !v.is_empty()),
+            pass_through: std::env::var_os(KILL_SWITCH_ENV)
+                .is_some_and(|v| v != "0" && !v.is_empty()),
         }
     }
 
@@ -104,7 +106,10 @@ impl ProxyConfig {
     }
 
     /// Adds the user's own imports.
-    pub fn linker(mut self, hook: impl Fn(&mut wasmtime::Linker<HostState>) -> wasmtime::Result<()> + Send + Sync + 'static) -> Self {
+    pub fn linker(
+        mut self,
+        hook: impl Fn(&mut wasmtime::Linker<HostState>) -> wasmtime::Result<()> + Send + Sync + 'static,
+    ) -> Self {
         self.linker_hook = Some(Arc::new(hook));
         self
     }
@@ -166,9 +171,14 @@ impl ProxyConfig {
     pub(crate) fn read_module(&self) -> Result<Arc<[u8]>> {
         match &self.module {
             ModuleSource::Bytes(b) => Ok(b.clone()),
-            ModuleSource::Path(p) => std::fs::read(p)
-                .map(Into::into)
-                .map_err(|source| crate::Error::ReadModule { path: p.clone(), source }),
+            ModuleSource::Path(p) => {
+                std::fs::read(p)
+                    .map(Into::into)
+                    .map_err(|source| crate::Error::ReadModule {
+                        path: p.clone(),
+                        source,
+                    })
+            }
         }
     }
 }
@@ -176,10 +186,13 @@ impl ProxyConfig {
 impl fmt::Debug for ProxyConfig {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ProxyConfig")
-            .field("module", &match &self.module {
-                ModuleSource::Bytes(b) => format!("{} bytes", b.len()),
-                ModuleSource::Path(p) => p.display().to_string(),
-            })
+            .field(
+                "module",
+                &match &self.module {
+                    ModuleSource::Bytes(b) => format!("{} bytes", b.len()),
+                    ModuleSource::Path(p) => p.display().to_string(),
+                },
+            )
             .field("imports", &self.imports)
             .field("linker_hook", &self.linker_hook.is_some())
             .field("memory_budget", &self.memory_budget)

@@ -62,7 +62,9 @@ pub enum Error {
         state: &'static str,
     },
     /// A logged call depends on a handle that no logged call created, so it cannot be replayed.
-    #[error("cannot replay `{export}`: its argument handle #{handle} was not built by a logged call")]
+    #[error(
+        "cannot replay `{export}`: its argument handle #{handle} was not built by a logged call"
+    )]
     Unreplayable {
         /// The logged export.
         export: String,
@@ -80,7 +82,9 @@ pub enum Error {
         source: wasmtime::Error,
     },
     /// The standby ran out of memory (the budget or the module maximum) while being prepared.
-    #[error("the standby ran out of memory ({pages} pages, limit {limit_pages}) while replaying `{export}`")]
+    #[error(
+        "the standby ran out of memory ({pages} pages, limit {limit_pages}) while replaying `{export}`"
+    )]
     StandbyOutOfMemory {
         /// The export being replayed.
         export: String,

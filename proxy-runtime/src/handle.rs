@@ -34,7 +34,10 @@ pub struct ClassInfo {
 impl ClassInfo {
     /// The info of class `C`.
     pub fn of<C: Class>() -> Self {
-        ClassInfo { name: C::NAME, free: C::FREE }
+        ClassInfo {
+            name: C::NAME,
+            free: C::FREE,
+        }
     }
 }
 
@@ -110,7 +113,15 @@ pub struct RawHandle {
 
 impl<C: Class> Handle<C> {
     pub(crate) fn new(id: HandleId, proxy: u64, drops: Arc<DropQueue>) -> Self {
-        Handle { raw: RawHandle { id, proxy, class: ClassInfo::of::<C>(), drops }, _class: PhantomData }
+        Handle {
+            raw: RawHandle {
+                id,
+                proxy,
+                class: ClassInfo::of::<C>(),
+                drops,
+            },
+            _class: PhantomData,
+        }
     }
 
     /// The stable id (the same across swaps).

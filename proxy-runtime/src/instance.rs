@@ -5,8 +5,8 @@ use std::sync::Arc;
 
 use sha2::{Digest, Sha256};
 use wasmtime::{
-    Engine, Extern, InstancePre, Linker, Memory, MemoryType, Module, SharedMemory, Store, TypedFunc, WasmParams,
-    WasmResults,
+    Engine, Extern, InstancePre, Linker, Memory, MemoryType, Module, SharedMemory, Store,
+    TypedFunc, WasmParams, WasmResults,
 };
 
 use crate::config::{ImportsPreset, ProxyConfig};
@@ -37,9 +37,15 @@ pub fn typed_export<P: WasmParams, R: WasmResults>(
 ) -> Result<TypedFunc<P, R>> {
     let func = instance
         .get_func(&mut *store, export)
-        .ok_or_else(|| Error::MissingExport { export: export.into(), method: method.into() })?;
-    func.typed(&*store)
-        .map_err(|source| Error::ExportType { export: export.into(), method: method.into(), source })
+        .ok_or_else(|| Error::MissingExport {
+            export: export.into(),
+            method: method.into(),
+        })?;
+    func.typed(&*store).map_err(|source| Error::ExportType {
+        export: export.into(),
+        method: method.into(),
+        source,
+    })
 }
 
 /// A memory imported by the module (wasm-bindgen's `wbg.memory`): each instance gets its own.
@@ -87,26 +93,39 @@ impl ModuleRuntime {
             hook(&mut linker).map_err(Error::Setup)?;
         }
         let memory_import = module.imports().find_map(|i| match i.ty() {
-            wasmtime::ExternType::Memory(ty) => {
-                Some(MemoryImport { module: i.module().into(), name: i.name().into(), ty })
-            }
+            wasmtime::ExternType::Memory(ty) => Some(MemoryImport {
+                module: i.module().into(),
+                name: i.name().into(),
+                ty,
+            }),
             _ => None,
         });
         let declared_max = match &memory_import {
             Some(m) => m.ty.maximum(),
             None => module.exports().find_map(|e| match e.ty() {
-                wasmtime::ExternType::Memory(ty) if e.name() == config.memory_export => ty.maximum(),
+                wasmtime::ExternType::Memory(ty) if e.name() == config.memory_export => {
+                    ty.maximum()
+                }
                 _ => None,
             }),
         };
         let budget_pages = config.memory_budget.map(|b| b / PAGE_SIZE);
-        let cap_pages = declared_max.unwrap_or(65536).min(budget_pages.unwrap_or(u64::MAX));
+        let cap_pages = declared_max
+            .unwrap_or(65536)
+            .min(budget_pages.unwrap_or(u64::MAX));
         let pre = match memory_import {
-            None => Some(linker.instantiate_pre(&module).map_err(Error::Instantiate)?),
+            None => Some(
+                linker
+                    .instantiate_pre(&module)
+                    .map_err(Error::Instantiate)?,
+            ),
             Some(_) => None,
         };
         let start = bindgen.as_ref().and_then(|_| {
-            module.exports().any(|e| e.name() == "__wbindgen_start").then_some("__wbindgen_start")
+            module
+                .exports()
+                .any(|e| e.name() == "__wbindgen_start")
+                .then_some("__wbindgen_start")
         });
         Ok(ModuleRuntime {
             engine,
@@ -124,11 +143,17 @@ impl ModuleRuntime {
     /// Creates a fresh instance with its own store and memory.
     pub fn instantiate<E: Exports>(self: &Arc<Self>, generation: u64) -> Result<Instance<E>> {
         let _span = tracing::debug_span!("instantiate", generation).entered();
-        let mut store = Store::new(&self.engine, HostState::new(MemoryLimiter::new(self.cap_pages)));
+        let mut store = Store::new(
+            &self.engine,
+            HostState::new(MemoryLimiter::new(self.cap_pages)),
+        );
         store.limiter(|s| &mut s.limiter);
         let (instance, memory) = match &self.memory_import {
             None => {
-                let pre = self.pre.as_ref().ok_or_else(|| Error::NoMemory(self.memory_export.clone()))?;
+                let pre = self
+                    .pre
+                    .as_ref()
+                    .ok_or_else(|| Error::NoMemory(self.memory_export.clone()))?;
                 let instance = pre.instantiate(&mut store).map_err(Error::Instantiate)?;
                 let memory = instance
                     .get_memory(&mut store, &self.memory_export)
@@ -149,7 +174,9 @@ impl ModuleRuntime {
                     let mem = Memory::new(&mut store, ty).map_err(Error::Instantiate)?;
                     (mem.into(), InstanceMemory::Own(mem))
                 };
-                linker.define(&store, &import.module, &import.name, ext).map_err(Error::Instantiate)?;
+                linker
+                    .define(&store, &import.module, &import.name, ext)
+                    .map_err(Error::Instantiate)?;
                 if let Some(b) = &self.bindgen {
                     store.data_mut().bindgen = Some(imports::wasm_bindgen::BindgenState::new(
                         b,
@@ -158,20 +185,31 @@ impl ModuleRuntime {
                         store.data().memory.clone(),
                     ));
                 }
-                let instance = linker.instantiate(&mut store, &self.module).map_err(Error::Instantiate)?;
+                let instance = linker
+                    .instantiate(&mut store, &self.module)
+                    .map_err(Error::Instantiate)?;
                 (instance, memory)
             }
         };
         if let Some(start) = self.start {
-            let f = instance.get_typed_func::<(), ()>(&mut store, start).map_err(Error::Instantiate)?;
+            let f = instance
+                .get_typed_func::<(), ()>(&mut store, start)
+                .map_err(Error::Instantiate)?;
             f.call(&mut store, ()).map_err(Error::Instantiate)?;
             let threads = store.data().bindgen.as_ref().map_or(0, |b| b.threads);
             if threads > 0 {
-                imports::wasm_bindgen::init_thread_pool(&instance, &mut store, threads).map_err(Error::Instantiate)?;
+                imports::wasm_bindgen::init_thread_pool(&instance, &mut store, threads)
+                    .map_err(Error::Instantiate)?;
             }
         }
         let exports = E::resolve(&instance, &mut store)?;
-        Ok(Instance { store, instance, exports, memory, generation })
+        Ok(Instance {
+            store,
+            instance,
+            exports,
+            memory,
+            generation,
+        })
     }
 }
 
@@ -179,8 +217,13 @@ impl ModuleRuntime {
 fn load_cached(engine: &Engine, bytes: &[u8], dir: &Path) -> Result<Module> {
     use std::hash::{Hash, Hasher};
     let mut engine_hash = std::collections::hash_map::DefaultHasher::new();
-    engine.precompile_compatibility_hash().hash(&mut engine_hash);
-    let key = Sha256::new().chain_update(bytes).chain_update(engine_hash.finish().to_le_bytes()).finalize();
+    engine
+        .precompile_compatibility_hash()
+        .hash(&mut engine_hash);
+    let key = Sha256::new()
+        .chain_update(bytes)
+        .chain_update(engine_hash.finish().to_le_bytes())
+        .finalize();
     let path = dir.join(format!("{}.cwasm", hex(&key)));
     if path.exists() {
         // SAFETY: the file is one this function wrote for the same engine settings; a corrupt or
@@ -212,10 +255,18 @@ pub(crate) fn memory_bytes(store: &Store<HostState>, memory: &InstanceMemory) ->
     }
 }
 
-pub(crate) fn read_memory(store: &Store<HostState>, memory: &InstanceMemory, offset: u64, len: u64) -> Result<Vec<u8>> {
+pub(crate) fn read_memory(
+    store: &Store<HostState>,
+    memory: &InstanceMemory,
+    offset: u64,
+    len: u64,
+) -> Result<Vec<u8>> {
     let size = memory_bytes(store, memory);
     let oob = || Error::MemoryOutOfBounds { offset, len, size };
-    let end = offset.checked_add(len).filter(|&e| e <= size).ok_or_else(oob)?;
+    let end = offset
+        .checked_add(len)
+        .filter(|&e| e <= size)
+        .ok_or_else(oob)?;
     let (start, end) = (offset as usize, end as usize);
     Ok(match memory {
         InstanceMemory::Own(m) => m.data(store)[start..end].to_vec(),
@@ -249,7 +300,12 @@ pub struct Instance<E> {
 impl<E> Drop for Instance<E> {
     fn drop(&mut self) {
         // A retired instance's rayon workers end once the module drops its pool.
-        let pool = self.store.data_mut().bindgen.as_mut().and_then(|b| b.pool.take());
+        let pool = self
+            .store
+            .data_mut()
+            .bindgen
+            .as_mut()
+            .and_then(|b| b.pool.take());
         if let Some(pool) = pool {
             if let Some(exit) = self.instance.get_func(&mut self.store, "exitThreadPool") {
                 let mut out = vec![wasmtime::Val::I32(0); exit.ty(&self.store).results().len()];
@@ -259,7 +315,10 @@ impl<E> Drop for Instance<E> {
             }
             let running = pool.join(std::time::Duration::from_secs(2));
             if running > 0 {
-                tracing::warn!(running, "rayon workers of a retired instance did not end; detached");
+                tracing::warn!(
+                    running,
+                    "rayon workers of a retired instance did not end; detached"
+                );
             }
         }
     }
@@ -300,7 +359,11 @@ impl<E> Instance<E> {
     }
 
     /// Calls export `name` untyped (replay and probes; never the hot path).
-    pub(crate) fn call_by_name(&mut self, name: &str, args: &[wasmtime::Val]) -> wasmtime::Result<Vec<wasmtime::Val>> {
+    pub(crate) fn call_by_name(
+        &mut self,
+        name: &str,
+        args: &[wasmtime::Val],
+    ) -> wasmtime::Result<Vec<wasmtime::Val>> {
         let func = self
             .instance
             .get_func(&mut self.store, name)
@@ -314,7 +377,9 @@ impl<E> Instance<E> {
     /// wasm-bindgen version). A class without a free export leaves the object to the module.
     pub(crate) fn free_object(&mut self, free: Option<&str>, ptr: i32) -> wasmtime::Result<()> {
         let Some(name) = free else { return Ok(()) };
-        let Some(func) = self.instance.get_func(&mut self.store, name) else { return Ok(()) };
+        let Some(func) = self.instance.get_func(&mut self.store, name) else {
+            return Ok(());
+        };
         let params = func.ty(&self.store).params().len();
         let args = [wasmtime::Val::I32(ptr), wasmtime::Val::I32(0)];
         func.call(&mut self.store, &args[..params.min(2)], &mut [])

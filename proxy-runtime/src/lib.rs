@@ -22,7 +22,10 @@ mod proxy;
 mod replay;
 mod swap;
 
-pub use config::{EventListener, ImportsPreset, KILL_SWITCH_ENV, LinkerHook, ModuleSource, ProxyConfig, ProxyEvent};
+pub use config::{
+    EventListener, ImportsPreset, KILL_SWITCH_ENV, LinkerHook, ModuleSource, ProxyConfig,
+    ProxyEvent,
+};
 pub use error::{Error, Result};
 pub use handle::{Class, ClassInfo, Handle, HandleId, HandleTable, RawHandle};
 pub use imports::{HostState, WasmBindgenImports};

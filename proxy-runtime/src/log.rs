@@ -147,12 +147,21 @@ impl ReplayLog {
                 work.extend(e.dependencies());
             }
         }
-        work.extend(table.slots.iter().filter(|(_, s)| s.held).map(|(id, _)| *id));
+        work.extend(
+            table
+                .slots
+                .iter()
+                .filter(|(_, s)| s.held)
+                .map(|(id, _)| *id),
+        );
         while let Some(h) = work.pop() {
             if !handles.insert(h) {
                 continue;
             }
-            let entries = creators.get(&h).into_iter().chain(mutators.get(&h).into_iter().flatten());
+            let entries = creators
+                .get(&h)
+                .into_iter()
+                .chain(mutators.get(&h).into_iter().flatten());
             for &i in entries {
                 if !keep[i] {
                     keep[i] = true;

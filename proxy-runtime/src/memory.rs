@@ -16,7 +16,10 @@ pub struct MemoryLimiter {
 impl MemoryLimiter {
     /// A limiter that allows `cap_pages` pages.
     pub fn new(cap_pages: u64) -> Self {
-        MemoryLimiter { max_bytes: (cap_pages * PAGE_SIZE).try_into().unwrap_or(usize::MAX), denied_at: None }
+        MemoryLimiter {
+            max_bytes: (cap_pages * PAGE_SIZE).try_into().unwrap_or(usize::MAX),
+            denied_at: None,
+        }
     }
 
     /// The size (bytes) at which a growth was refused, if one was.
@@ -31,7 +34,12 @@ impl MemoryLimiter {
 }
 
 impl wasmtime::ResourceLimiter for MemoryLimiter {
-    fn memory_growing(&mut self, current: usize, desired: usize, _maximum: Option<usize>) -> wasmtime::Result<bool> {
+    fn memory_growing(
+        &mut self,
+        current: usize,
+        desired: usize,
+        _maximum: Option<usize>,
+    ) -> wasmtime::Result<bool> {
         if desired > self.max_bytes {
             self.denied_at = Some(current);
             return Ok(false);
@@ -39,7 +47,12 @@ impl wasmtime::ResourceLimiter for MemoryLimiter {
         Ok(true)
     }
 
-    fn table_growing(&mut self, _current: usize, _desired: usize, _maximum: Option<usize>) -> wasmtime::Result<bool> {
+    fn table_growing(
+        &mut self,
+        _current: usize,
+        _desired: usize,
+        _maximum: Option<usize>,
+    ) -> wasmtime::Result<bool> {
         Ok(true)
     }
 }
@@ -60,7 +73,13 @@ impl MemoryMonitor {
     /// A monitor for instances capped at `cap_pages`.
     pub fn new(cap_pages: u64, threshold: Option<f64>, backoff: f64) -> Self {
         let cap_bytes = cap_pages * PAGE_SIZE;
-        let m = MemoryMonitor { cap_bytes, threshold, backoff, next_attempt: AtomicU64::new(u64::MAX), peak: AtomicU64::new(0) };
+        let m = MemoryMonitor {
+            cap_bytes,
+            threshold,
+            backoff,
+            next_attempt: AtomicU64::new(u64::MAX),
+            peak: AtomicU64::new(0),
+        };
         m.reset();
         m
     }
@@ -86,7 +105,9 @@ impl MemoryMonitor {
 
     /// After a swap: the next one is due at the threshold again.
     pub fn reset(&self) {
-        let at = self.threshold.map_or(u64::MAX, |t| (self.cap_bytes as f64 * t) as u64);
+        let at = self
+            .threshold
+            .map_or(u64::MAX, |t| (self.cap_bytes as f64 * t) as u64);
         self.next_attempt.store(at, Ordering::Relaxed);
     }
 
@@ -94,7 +115,8 @@ impl MemoryMonitor {
     pub fn back_off(&self, current: u64) {
         if self.threshold.is_some() {
             let step = ((self.cap_bytes as f64 * self.backoff) as u64).max(PAGE_SIZE);
-            self.next_attempt.store(current.saturating_add(step), Ordering::Relaxed);
+            self.next_attempt
+                .store(current.saturating_add(step), Ordering::Relaxed);
         }
     }
 }

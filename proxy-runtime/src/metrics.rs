@@ -44,7 +44,13 @@ pub struct StatsSnapshot {
 }
 
 impl ProxyStats {
-    pub(crate) fn swap_completed(&self, duration: Duration, pause: Duration, memory: u64, entries: usize) {
+    pub(crate) fn swap_completed(
+        &self,
+        duration: Duration,
+        pause: Duration,
+        memory: u64,
+        entries: usize,
+    ) {
         self.swaps.fetch_add(1, Ordering::Relaxed);
         *self.last_swap.lock() = Some((duration, pause));
         metrics::counter!(names::SWAPS_TOTAL).increment(1);
@@ -78,6 +84,9 @@ impl ProxyStats {
 impl StatsSnapshot {
     /// Failures counted for `reason`.
     pub fn failures(&self, reason: &str) -> u64 {
-        self.failures_by_reason.iter().find(|(r, _)| *r == reason).map_or(0, |(_, n)| *n)
+        self.failures_by_reason
+            .iter()
+            .find(|(r, _)| *r == reason)
+            .map_or(0, |(_, n)| *n)
     }
 }

@@ -7,7 +7,9 @@ use parking_lot::{Mutex, MutexGuard};
 use wasmtime::Store;
 
 use crate::config::{ProxyConfig, ProxyEvent};
-use crate::handle::{Class, ClassInfo, DropQueue, Handle, HandleId, HandleSlot, HandleTable, RawHandle};
+use crate::handle::{
+    Class, ClassInfo, DropQueue, Handle, HandleId, HandleSlot, HandleTable, RawHandle,
+};
 use crate::imports::HostState;
 use crate::instance::{Exports, Instance, ModuleRuntime};
 use crate::log::{LogEntry, LoggedArg, RawValue, ReplayLog};
@@ -175,7 +177,11 @@ impl<E: Exports> Proxy<E> {
         f: impl FnOnce(&E, &mut Store<HostState>, &[i32]) -> wasmtime::Result<i32>,
     ) -> Result<Handle<C>> {
         let (_, id) = self.invoke(spec, args, Some(ClassInfo::of::<C>()), f)?;
-        let id = id.ok_or(Error::InvalidHandle { id: 0, class: C::NAME, state: "not created" })?;
+        let id = id.ok_or(Error::InvalidHandle {
+            id: 0,
+            class: C::NAME,
+            state: "not created",
+        })?;
         Ok(Handle::new(id, self.id, self.drops.clone()))
     }
 
@@ -209,20 +215,37 @@ impl<E: Exports> Proxy<E> {
                 n += 1;
             }
         }
-        let ptrs: &[i32] = if n <= INLINE_HANDLES { &inline[..n] } else { &spilled };
+        let ptrs: &[i32] = if n <= INLINE_HANDLES {
+            &inline[..n]
+        } else {
+            &spilled
+        };
         let generation = active.instance.generation;
         let inst = &mut active.instance;
-        let r = f(&inst.exports, &mut inst.store, ptrs)
-            .map_err(|source| Error::Call { export: spec.export.into(), source })?;
+        let r = f(&inst.exports, &mut inst.store, ptrs).map_err(|source| Error::Call {
+            export: spec.export.into(),
+            source,
+        })?;
         let logged = spec.replay && !self.config.pass_through;
         let seq = logged.then(|| active.log.next_seq());
-        let raw = if logged || result_class.is_some() { r.to_raw() } else { Vec::new() };
+        let raw = if logged || result_class.is_some() {
+            r.to_raw()
+        } else {
+            Vec::new()
+        };
         let result_handle = result_class.map(|class| {
             let ptr = match raw.first() {
                 Some(RawValue::I32(p)) => *p,
                 _ => 0,
             };
-            active.handles.insert(HandleSlot { class, ptr, generation, held: true, consumed: false, lineage: seq })
+            active.handles.insert(HandleSlot {
+                class,
+                ptr,
+                generation,
+                held: true,
+                consumed: false,
+                lineage: seq,
+            })
         });
         for a in args {
             if let Arg::Consume(h) = a
@@ -236,8 +259,14 @@ impl<E: Exports> Proxy<E> {
                 .iter()
                 .map(|a| match a {
                     Arg::Value(v) => LoggedArg::Value(*v),
-                    Arg::Borrow(h) => LoggedArg::Handle { id: h.id, consumed: false },
-                    Arg::Consume(h) => LoggedArg::Handle { id: h.id, consumed: true },
+                    Arg::Borrow(h) => LoggedArg::Handle {
+                        id: h.id,
+                        consumed: false,
+                    },
+                    Arg::Consume(h) => LoggedArg::Handle {
+                        id: h.id,
+                        consumed: true,
+                    },
                 })
                 .collect();
             let mutates = spec.mutates.and_then(|i| match args.get(i) {
@@ -250,7 +279,11 @@ impl<E: Exports> Proxy<E> {
                 args: logged_args,
                 result_handle,
                 result_class,
-                results: if result_class.is_some() { Vec::new() } else { raw },
+                results: if result_class.is_some() {
+                    Vec::new()
+                } else {
+                    raw
+                },
                 mutates,
             });
             if active.log.wants_compaction() {
@@ -267,7 +300,11 @@ impl<E: Exports> Proxy<E> {
     }
 
     fn resolve(&self, active: &Active<E>, h: &RawHandle) -> Result<i32> {
-        let invalid = |state| Error::InvalidHandle { id: h.id, class: h.class.name, state };
+        let invalid = |state| Error::InvalidHandle {
+            id: h.id,
+            class: h.class.name,
+            state,
+        };
         if h.proxy != self.id {
             return Err(invalid("from another proxy"));
         }
@@ -276,7 +313,9 @@ impl<E: Exports> Proxy<E> {
             return Err(invalid("consumed by an earlier call"));
         }
         if slot.generation != active.instance.generation {
-            return Err(invalid("stale: created by an unlogged call in an instance that was swapped out"));
+            return Err(invalid(
+                "stale: created by an unlogged call in an instance that was swapped out",
+            ));
         }
         Ok(slot.ptr)
     }
@@ -285,14 +324,24 @@ impl<E: Exports> Proxy<E> {
     pub(crate) fn release_dropped(&self, active: &mut Active<E>) {
         let generation = active.instance.generation;
         for id in self.drops.take() {
-            let Some(slot) = active.handles.get_mut(id) else { continue };
+            let Some(slot) = active.handles.get_mut(id) else {
+                continue;
+            };
             slot.held = false;
             active.dropped_since_compaction += 1;
-            let (free, ptr, live_here) = (slot.class.free, slot.ptr, !slot.consumed && slot.generation == generation);
+            let (free, ptr, live_here) = (
+                slot.class.free,
+                slot.ptr,
+                !slot.consumed && slot.generation == generation,
+            );
             if slot.lineage.is_none() {
                 // Not replayable, so no log entry can need it by lineage: forget it now unless a
                 // logged call took it (then compaction decides).
-                let referenced = active.log.entries().iter().any(|e| e.dependencies().any(|d| d == id));
+                let referenced = active
+                    .log
+                    .entries()
+                    .iter()
+                    .any(|e| e.dependencies().any(|d| d == id));
                 if !referenced {
                     active.handles.slots.remove(&id);
                 }
@@ -403,6 +452,9 @@ impl<E: Exports> Proxy<E> {
 
 impl<E: Exports> std::fmt::Debug for Proxy<E> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Proxy").field("id", &self.id).field("config", &self.config).finish_non_exhaustive()
+        f.debug_struct("Proxy")
+            .field("id", &self.id)
+            .field("config", &self.config)
+            .finish_non_exhaustive()
     }
 }

@@ -25,7 +25,10 @@ pub struct DeterminismPolicy {
 
 impl Default for DeterminismPolicy {
     fn default() -> Self {
-        DeterminismPolicy { compare_results: true, probes: Vec::new() }
+        DeterminismPolicy {
+            compare_results: true,
+            probes: Vec::new(),
+        }
     }
 }
 
@@ -33,7 +36,10 @@ impl fmt::Debug for DeterminismPolicy {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("DeterminismPolicy")
             .field("compare_results", &self.compare_results)
-            .field("probes", &self.probes.iter().map(|(n, _)| n).collect::<Vec<_>>())
+            .field(
+                "probes",
+                &self.probes.iter().map(|(n, _)| n).collect::<Vec<_>>(),
+            )
             .finish()
     }
 }
@@ -68,19 +74,27 @@ impl ProbeContext<'_> {
     /// Calls export `name` with raw arguments.
     pub fn call(&mut self, name: &str, args: &[RawValue]) -> Result<Vec<RawValue>> {
         let vals: Vec<_> = args.iter().map(|a| a.to_val()).collect();
-        let call_err = |source| Error::Call { export: name.into(), source };
+        let call_err = |source| Error::Call {
+            export: name.into(),
+            source,
+        };
         let func = self
             .instance
             .get_func(&mut *self.store, name)
             .ok_or_else(|| call_err(wasmtime::format_err!("the module has no export `{name}`")))?;
         let mut out = vec![wasmtime::Val::I32(0); func.ty(&*self.store).results().len()];
-        func.call(&mut *self.store, &vals, &mut out).map_err(call_err)?;
+        func.call(&mut *self.store, &vals, &mut out)
+            .map_err(call_err)?;
         Ok(out.iter().filter_map(RawValue::from_val).collect())
     }
 
     /// The pointer of a handle's object in this instance.
     pub fn ptr<C: Class>(&self, handle: &Handle<C>) -> Result<i32> {
-        (self.ptrs)(handle.id()).ok_or(Error::InvalidHandle { id: handle.id(), class: C::NAME, state: "not in this instance" })
+        (self.ptrs)(handle.id()).ok_or(Error::InvalidHandle {
+            id: handle.id(),
+            class: C::NAME,
+            state: "not in this instance",
+        })
     }
 
     /// Copies bytes out of this instance's memory.
@@ -130,10 +144,10 @@ pub(crate) fn replay_entries<E>(
             args.push(match *a {
                 LoggedArg::Value(v) => v.to_val(),
                 LoggedArg::Handle { id, consumed } => {
-                    let ptr = *replayed
-                        .ptrs
-                        .get(&id)
-                        .ok_or(Error::Unreplayable { export: e.export.into(), handle: id })?;
+                    let ptr = *replayed.ptrs.get(&id).ok_or(Error::Unreplayable {
+                        export: e.export.into(),
+                        handle: id,
+                    })?;
                     if consumed {
                         replayed.consumed.insert(id);
                     }
@@ -152,7 +166,11 @@ pub(crate) fn replay_entries<E>(
                     limit_pages: limit / PAGE_SIZE,
                 }
             } else {
-                Error::ReplayTrap { export: e.export.into(), seq: e.seq, source }
+                Error::ReplayTrap {
+                    export: e.export.into(),
+                    seq: e.seq,
+                    source,
+                }
             }
         })?;
         let raw: Vec<RawValue> = results.iter().filter_map(RawValue::from_val).collect();
@@ -160,11 +178,13 @@ pub(crate) fn replay_entries<E>(
             Some(id) => {
                 let ptr = match raw.first() {
                     Some(RawValue::I32(p)) => *p,
-                    _ => return Err(Error::ReplayMismatch {
-                        what: format!("result of `{}` (log entry {})", e.export, e.seq),
-                        expected: "a pointer".into(),
-                        found: format!("{raw:?}"),
-                    }),
+                    _ => {
+                        return Err(Error::ReplayMismatch {
+                            what: format!("result of `{}` (log entry {})", e.export, e.seq),
+                            expected: "a pointer".into(),
+                            found: format!("{raw:?}"),
+                        });
+                    }
                 };
                 replayed.ptrs.insert(id, ptr);
             }

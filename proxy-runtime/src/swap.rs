@@ -43,7 +43,10 @@ impl<E: Exports> Proxy<E> {
         let span = tracing::info_span!("swap", proxy = self.id);
         let _entered = span.enter();
         let started = Instant::now();
-        let generation = self.generations.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+        let generation = self
+            .generations
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+            + 1;
         let (entries, last_seq) = {
             let mut guard = self.lock_active();
             let active = &mut *guard;
@@ -52,14 +55,24 @@ impl<E: Exports> Proxy<E> {
             (active.log.entries().to_vec(), active.log.last_seq())
         };
         tracing::info!(entries = entries.len(), generation, "swap-start");
-        self.emit(ProxyEvent::SwapStart { entries: entries.len() });
+        self.emit(ProxyEvent::SwapStart {
+            entries: entries.len(),
+        });
         match self.prepare_and_flip(generation, &entries, last_seq, started) {
             Ok(report) => {
                 self.monitor.reset();
                 self.monitor.observe(report.memory_after);
-                self.stats.swap_completed(report.duration, report.pause, report.memory_after, report.entries_replayed);
+                self.stats.swap_completed(
+                    report.duration,
+                    report.pause,
+                    report.memory_after,
+                    report.entries_replayed,
+                );
                 tracing::info!(duration = ?report.duration, pause = ?report.pause, "swap-complete");
-                self.emit(ProxyEvent::SwapComplete { duration: report.duration, pause: report.pause });
+                self.emit(ProxyEvent::SwapComplete {
+                    duration: report.duration,
+                    pause: report.pause,
+                });
                 Ok(report)
             }
             Err(error) => {
@@ -67,7 +80,10 @@ impl<E: Exports> Proxy<E> {
                 self.stats.standby_failed(reason);
                 self.monitor.back_off(self.memory_bytes());
                 tracing::warn!(reason, error = %error, "standby-failed");
-                self.emit(ProxyEvent::StandbyFailed { reason, error: error.to_string() });
+                self.emit(ProxyEvent::StandbyFailed {
+                    reason,
+                    error: error.to_string(),
+                });
                 Err(error)
             }
         }
@@ -90,38 +106,58 @@ impl<E: Exports> Proxy<E> {
         let active = &mut *guard;
         self.release_dropped(active);
         // Calls logged while the standby was prepared.
-        let catch_up: Vec<LogEntry> = active.log.entries().iter().filter(|e| e.seq > last_seq).cloned().collect();
+        let catch_up: Vec<LogEntry> = active
+            .log
+            .entries()
+            .iter()
+            .filter(|e| e.seq > last_seq)
+            .cloned()
+            .collect();
         replay_entries(&mut standby, &catch_up, &mut replayed, compare)?;
 
         let probes = self.probes.lock().clone();
         if !probes.is_empty() {
             let table = &active.handles;
             let old_gen = active.instance.generation;
-            let in_active = |id: HandleId| table.get(id).filter(|s| s.generation == old_gen).map(|s| s.ptr);
+            let in_active = |id: HandleId| {
+                table
+                    .get(id)
+                    .filter(|s| s.generation == old_gen)
+                    .map(|s| s.ptr)
+            };
             let expected = probe_hashes(&probes, &mut active.instance, &in_active)?;
             let ptrs = &replayed.ptrs;
             let in_standby = |id: HandleId| ptrs.get(&id).copied();
             let found = probe_hashes(&probes, &mut standby, &in_standby)?;
             for (((name, _), e), f) in probes.iter().zip(expected).zip(found) {
                 if e != f {
-                    return Err(Error::ReplayMismatch { what: format!("probe `{name}`"), expected: e, found: f });
+                    return Err(Error::ReplayMismatch {
+                        what: format!("probe `{name}`"),
+                        expected: e,
+                        found: f,
+                    });
                 }
             }
         }
 
         // Objects rebuilt only because live state depends on them: free them in the standby.
-        let classes = entries.iter().chain(&catch_up).filter_map(|e| Some((e.result_handle?, e.result_class?)));
+        let classes = entries
+            .iter()
+            .chain(&catch_up)
+            .filter_map(|e| Some((e.result_handle?, e.result_class?)));
         for (id, class) in classes {
             let held = active.handles.get(id).is_some_and(|s| s.held);
             if let Some(&ptr) = replayed.ptrs.get(&id)
                 && !held
                 && !replayed.consumed.contains(&id)
             {
-                standby.free_object(class.free, ptr).map_err(|source| Error::ReplayTrap {
-                    export: class.free.unwrap_or_default().into(),
-                    seq: 0,
-                    source,
-                })?;
+                standby
+                    .free_object(class.free, ptr)
+                    .map_err(|source| Error::ReplayTrap {
+                        export: class.free.unwrap_or_default().into(),
+                        seq: 0,
+                        source,
+                    })?;
             }
         }
 

@@ -12,14 +12,20 @@ const THREADS: u64 = 4;
 const SWAPS: u64 = 30;
 
 /// One thread's workload: its own objects, its own seed; runs until `stop` says so.
-fn workload(p: &StateProxy, seed: u64, calls: &AtomicUsize, stop: impl Fn(usize) -> bool) -> Vec<Vec<i64>> {
+fn workload(
+    p: &StateProxy,
+    seed: u64,
+    calls: &AtomicUsize,
+    stop: impl Fn(usize) -> bool,
+) -> Vec<Vec<i64>> {
     let mut pool = Vec::new();
     let mut rng = Lcg(seed);
     let mut seen = Vec::new();
     let mut i = 0;
     while !stop(i) {
         i += 1;
-        let out = step(p, &mut pool, &mut rng, 12).unwrap_or_else(|e| panic!("thread {seed} step {i}: {e}"));
+        let out = step(p, &mut pool, &mut rng, 12)
+            .unwrap_or_else(|e| panic!("thread {seed} step {i}: {e}"));
         // Give the swapper a chance on 2 cores.
         if i % 50 == 0 {
             std::thread::yield_now();
@@ -49,10 +55,17 @@ fn threads_call_while_swaps_happen() {
         .map(|t| {
             let (proxy, calls, done) = (proxy.clone(), calls.clone(), done.clone());
             // At least 300 steps each, and on until the swaps are over.
-            std::thread::spawn(move || workload(&proxy, 1000 + t, &calls, |i| i >= 300 && done.load(Ordering::SeqCst)))
+            std::thread::spawn(move || {
+                workload(&proxy, 1000 + t, &calls, |i| {
+                    i >= 300 && done.load(Ordering::SeqCst)
+                })
+            })
         })
         .collect();
-    let results: Vec<_> = workers.into_iter().map(|w| w.join().expect("worker panicked")).collect();
+    let results: Vec<_> = workers
+        .into_iter()
+        .map(|w| w.join().expect("worker panicked"))
+        .collect();
     swapper.join().expect("swapper panicked");
     let steps: usize = results.iter().map(Vec::len).sum();
     assert_eq!(calls.load(Ordering::SeqCst), steps, "no call lost");
@@ -60,8 +73,13 @@ fn threads_call_while_swaps_happen() {
     assert_eq!(proxy.stats().standby_failures, 0);
     for (t, seen) in results.iter().enumerate() {
         let reference = common::proxy(Arc::default());
-        let expected = workload(&reference, 1000 + t as u64, &AtomicUsize::new(0), |i| i >= seen.len());
-        assert_eq!(seen, &expected, "thread {t} saw what a fresh instance gives");
+        let expected = workload(&reference, 1000 + t as u64, &AtomicUsize::new(0), |i| {
+            i >= seen.len()
+        });
+        assert_eq!(
+            seen, &expected,
+            "thread {t} saw what a fresh instance gives"
+        );
     }
 }
 

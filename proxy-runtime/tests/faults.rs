@@ -30,11 +30,20 @@ impl World {
         let a = proxy.build(1).unwrap();
         let acc = proxy.build(2).unwrap();
         proxy.absorb(&acc, proxy.build(3).unwrap()).unwrap();
-        World { proxy, faults, a, acc, events }
+        World {
+            proxy,
+            faults,
+            a,
+            acc,
+            events,
+        }
     }
 
     fn values(&self) -> (i64, i64) {
-        (self.proxy.value(&self.a).unwrap(), self.proxy.value(&self.acc).unwrap())
+        (
+            self.proxy.value(&self.a).unwrap(),
+            self.proxy.value(&self.acc).unwrap(),
+        )
     }
 }
 
@@ -52,10 +61,16 @@ fn standby_fails(inject: impl Fn(&Faults), reason: &str, check: impl Fn(&Error))
     assert_eq!(w.proxy.generation(), generation);
     assert_eq!(w.values(), before);
     let b = w.proxy.split(&w.acc).expect("calls still work");
-    assert_eq!((b.0 as u32 as u64) | ((b.1 as u32 as u64) << 32), before.1 as u64);
+    assert_eq!(
+        (b.0 as u32 as u64) | ((b.1 as u32 as u64) << 32),
+        before.1 as u64
+    );
     assert_eq!(w.proxy.log_len(), log, "nothing lost from the log");
     let stats = w.proxy.stats();
-    assert_eq!((stats.standby_failures, stats.failures(reason), stats.swaps), (1, 1, 0));
+    assert_eq!(
+        (stats.standby_failures, stats.failures(reason), stats.swaps),
+        (1, 1, 0)
+    );
     let events = w.events.lock().unwrap().clone();
     assert!(
         matches!(events.last(), Some(ProxyEvent::StandbyFailed { reason: r, .. }) if *r == reason),
@@ -70,32 +85,63 @@ fn standby_fails(inject: impl Fn(&Faults), reason: &str, check: impl Fn(&Error))
 
 #[test]
 fn instantiate_failure() {
-    standby_fails(|f| f.instantiate.store(true, Ordering::SeqCst), "instantiate", |e| {
-        assert!(matches!(e, Error::Instantiate(_)));
-    });
+    standby_fails(
+        |f| f.instantiate.store(true, Ordering::SeqCst),
+        "instantiate",
+        |e| {
+            assert!(matches!(e, Error::Instantiate(_)));
+        },
+    );
 }
 
 #[test]
 fn trap_during_replay() {
-    standby_fails(|f| f.build_trap.store(true, Ordering::SeqCst), "replay_trap", |e| {
-        assert!(matches!(e, Error::ReplayTrap { export, .. } if export == "build"), "{e}");
-    });
+    standby_fails(
+        |f| f.build_trap.store(true, Ordering::SeqCst),
+        "replay_trap",
+        |e| {
+            assert!(
+                matches!(e, Error::ReplayTrap { export, .. } if export == "build"),
+                "{e}"
+            );
+        },
+    );
 }
 
 #[test]
 fn replay_mismatch() {
     // The replayed `absorb` returns another value than the original did.
-    standby_fails(|f| f.drift.store(5, Ordering::SeqCst), "replay_mismatch", |e| {
-        assert!(matches!(e, Error::ReplayMismatch { what, .. } if what.contains("absorb")), "{e}");
-    });
+    standby_fails(
+        |f| f.drift.store(5, Ordering::SeqCst),
+        "replay_mismatch",
+        |e| {
+            assert!(
+                matches!(e, Error::ReplayMismatch { what, .. } if what.contains("absorb")),
+                "{e}"
+            );
+        },
+    );
 }
 
 #[test]
 fn out_of_memory_in_the_standby() {
     // Replaying `build` now wants 100 more pages; the budget is 64.
-    standby_fails(|f| f.extra_pages.store(100, Ordering::SeqCst), "out_of_memory", |e| {
-        assert!(matches!(e, Error::StandbyOutOfMemory { limit_pages: 64, .. }), "{e}");
-    });
+    standby_fails(
+        |f| f.extra_pages.store(100, Ordering::SeqCst),
+        "out_of_memory",
+        |e| {
+            assert!(
+                matches!(
+                    e,
+                    Error::StandbyOutOfMemory {
+                        limit_pages: 64,
+                        ..
+                    }
+                ),
+                "{e}"
+            );
+        },
+    );
 }
 
 #[test]
@@ -103,18 +149,28 @@ fn calls_during_a_failing_swap_are_served_and_logged() {
     let w = World::new(64);
     w.faults.build_trap.store(true, Ordering::SeqCst);
     // `value` and `absorb` do not hit the fault: the active serves them while the swap fails.
-    let v = w.proxy.absorb(&w.acc, w.proxy.combine(&w.a, &w.acc).unwrap()).unwrap();
+    let v = w
+        .proxy
+        .absorb(&w.acc, w.proxy.combine(&w.a, &w.acc).unwrap())
+        .unwrap();
     assert!(w.proxy.swap().is_err());
     assert_eq!(w.proxy.value(&w.acc).unwrap(), v);
     w.faults.clear();
     w.proxy.swap().unwrap();
-    assert_eq!(w.proxy.value(&w.acc).unwrap(), v, "the absorb made during the failure was replayed");
+    assert_eq!(
+        w.proxy.value(&w.acc).unwrap(),
+        v,
+        "the absorb made during the failure was replayed"
+    );
 }
 
 #[test]
 fn automatic_swaps_back_off_after_a_failure() {
     let faults: Arc<Faults> = Arc::default();
-    let config = common::config(faults.clone()).memory_budget(32 * proxy_runtime::PAGE_SIZE).swap_threshold(0.5).failure_backoff(0.25);
+    let config = common::config(faults.clone())
+        .memory_budget(32 * proxy_runtime::PAGE_SIZE)
+        .swap_threshold(0.5)
+        .failure_backoff(0.25);
     let p = StateProxy::new(config).unwrap();
     let keep = p.build(1).unwrap();
     faults.build_trap.store(true, Ordering::SeqCst);
@@ -141,7 +197,9 @@ mod recorder {
     use std::sync::atomic::{AtomicU64, Ordering};
     use std::sync::{Arc, Mutex};
 
-    use metrics::{Counter, CounterFn, Gauge, Histogram, Key, KeyName, Metadata, Recorder, SharedString, Unit};
+    use metrics::{
+        Counter, CounterFn, Gauge, Histogram, Key, KeyName, Metadata, Recorder, SharedString, Unit,
+    };
 
     #[derive(Default)]
     pub struct Counting {
@@ -160,7 +218,13 @@ mod recorder {
 
     impl Counting {
         pub fn get(&self, key: &str) -> u64 {
-            self.counters.lock().unwrap().iter().filter(|(k, _)| k == key).map(|(_, c)| c.load(Ordering::SeqCst)).sum()
+            self.counters
+                .lock()
+                .unwrap()
+                .iter()
+                .filter(|(k, _)| k == key)
+                .map(|(_, c)| c.load(Ordering::SeqCst))
+                .sum()
         }
     }
 
@@ -169,7 +233,10 @@ mod recorder {
         fn describe_gauge(&self, _: KeyName, _: Option<Unit>, _: SharedString) {}
         fn describe_histogram(&self, _: KeyName, _: Option<Unit>, _: SharedString) {}
         fn register_counter(&self, key: &Key, _: &Metadata<'_>) -> Counter {
-            let labels: Vec<_> = key.labels().map(|l| format!("{}={}", l.key(), l.value())).collect();
+            let labels: Vec<_> = key
+                .labels()
+                .map(|l| format!("{}={}", l.key(), l.value()))
+                .collect();
             let name = format!("{}{{{}}}", key.name(), labels.join(","));
             let c = Arc::new(AtomicU64::new(0));
             self.counters.lock().unwrap().push((name, c.clone()));
@@ -190,22 +257,45 @@ fn the_metrics_facade_counts_swaps_and_failures() {
     let local = counting.clone();
     struct Shared(Arc<recorder::Counting>);
     impl metrics::Recorder for Shared {
-        fn describe_counter(&self, k: metrics::KeyName, u: Option<metrics::Unit>, d: metrics::SharedString) {
+        fn describe_counter(
+            &self,
+            k: metrics::KeyName,
+            u: Option<metrics::Unit>,
+            d: metrics::SharedString,
+        ) {
             self.0.describe_counter(k, u, d)
         }
-        fn describe_gauge(&self, k: metrics::KeyName, u: Option<metrics::Unit>, d: metrics::SharedString) {
+        fn describe_gauge(
+            &self,
+            k: metrics::KeyName,
+            u: Option<metrics::Unit>,
+            d: metrics::SharedString,
+        ) {
             self.0.describe_gauge(k, u, d)
         }
-        fn describe_histogram(&self, k: metrics::KeyName, u: Option<metrics::Unit>, d: metrics::SharedString) {
+        fn describe_histogram(
+            &self,
+            k: metrics::KeyName,
+            u: Option<metrics::Unit>,
+            d: metrics::SharedString,
+        ) {
             self.0.describe_histogram(k, u, d)
         }
-        fn register_counter(&self, k: &metrics::Key, m: &metrics::Metadata<'_>) -> metrics::Counter {
+        fn register_counter(
+            &self,
+            k: &metrics::Key,
+            m: &metrics::Metadata<'_>,
+        ) -> metrics::Counter {
             self.0.register_counter(k, m)
         }
         fn register_gauge(&self, k: &metrics::Key, m: &metrics::Metadata<'_>) -> metrics::Gauge {
             self.0.register_gauge(k, m)
         }
-        fn register_histogram(&self, k: &metrics::Key, m: &metrics::Metadata<'_>) -> metrics::Histogram {
+        fn register_histogram(
+            &self,
+            k: &metrics::Key,
+            m: &metrics::Metadata<'_>,
+        ) -> metrics::Histogram {
             self.0.register_histogram(k, m)
         }
     }
@@ -218,5 +308,8 @@ fn the_metrics_facade_counts_swaps_and_failures() {
         w.proxy.swap().unwrap();
     });
     assert_eq!(counting.get("wasm_proxy_swaps_total{}"), 2);
-    assert_eq!(counting.get("wasm_proxy_standby_failures_total{reason=replay_mismatch}"), 1);
+    assert_eq!(
+        counting.get("wasm_proxy_standby_failures_total{reason=replay_mismatch}"),
+        1
+    );
 }

@@ -11,7 +11,9 @@ use proxy_runtime::PAGE_SIZE;
 #[test]
 fn a_thousand_leaking_operations_across_fifty_swaps() {
     const BUDGET_PAGES: u64 = 24;
-    let config = common::config(Arc::default()).memory_budget(BUDGET_PAGES * PAGE_SIZE).swap_threshold(0.5);
+    let config = common::config(Arc::default())
+        .memory_budget(BUDGET_PAGES * PAGE_SIZE)
+        .swap_threshold(0.5);
     let p = StateProxy::new(config).unwrap();
     // State that must survive every swap, and a reference that never leaks.
     let reference = common::proxy(Arc::default());
@@ -27,7 +29,11 @@ fn a_thousand_leaking_operations_across_fifty_swaps() {
                 // Same result as the export on a fresh instance.
                 let mut fresh = p.fresh_instance().unwrap();
                 let work = fresh.exports().leak_work.clone();
-                assert_eq!(got, work.call(fresh.store_mut(), (x,)).unwrap(), "work({x})");
+                assert_eq!(
+                    got,
+                    work.call(fresh.store_mut(), (x,)).unwrap(),
+                    "work({x})"
+                );
             }
             Err(e) => {
                 eprintln!("call {i} failed: {e}");
@@ -36,18 +42,33 @@ fn a_thousand_leaking_operations_across_fifty_swaps() {
         }
         if i % 10 == 0 {
             let (seed, seed_ref) = (p.build(i).unwrap(), reference.build(i).unwrap());
-            assert_eq!(p.absorb(&acc, seed).unwrap(), reference.absorb(&acc_ref, seed_ref).unwrap());
+            assert_eq!(
+                p.absorb(&acc, seed).unwrap(),
+                reference.absorb(&acc_ref, seed_ref).unwrap()
+            );
         }
-        assert!(p.memory_bytes() < p.cap_bytes(), "memory reached the cap at call {i}");
+        assert!(
+            p.memory_bytes() < p.cap_bytes(),
+            "memory reached the cap at call {i}"
+        );
     }
     let stats = p.stats();
     assert_eq!(failed, 0, "no failed call");
     assert!(stats.swaps >= 50, "{} swaps", stats.swaps);
     assert_eq!(stats.standby_failures, 0);
-    assert!(p.peak_memory_bytes() < p.cap_bytes(), "peak {} of {}", p.peak_memory_bytes(), p.cap_bytes());
+    assert!(
+        p.peak_memory_bytes() < p.cap_bytes(),
+        "peak {} of {}",
+        p.peak_memory_bytes(),
+        p.cap_bytes()
+    );
     assert_eq!(p.value(&acc).unwrap(), reference.value(&acc_ref).unwrap());
     // After a swap the instance is back to its fresh size (the state fits in the first page).
     p.swap().unwrap();
     assert_eq!(p.memory_bytes(), fresh_bytes);
-    assert!(p.log_len() <= 201, "log holds the accumulator's lineage only: {}", p.log_len());
+    assert!(
+        p.log_len() <= 201,
+        "log holds the accumulator's lineage only: {}",
+        p.log_len()
+    );
 }

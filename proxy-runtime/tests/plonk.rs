@@ -16,7 +16,10 @@ fn an_srs_survives_a_swap_with_identical_points() {
     let Some(dir) = bindings_dir() else { return };
     let t = Instant::now();
     let p = PlonkSrsProxy::new(config(&dir, 0)).expect("plonk_wasm instantiates under wasmtime");
-    eprintln!("plonk: compile (or cache load) + first instance: {:?}", t.elapsed());
+    eprintln!(
+        "plonk: compile (or cache load) + first instance: {:?}",
+        t.elapsed()
+    );
     let srs = p.caml_fp_srs_create(1 << 8).unwrap();
     let (x, y) = h_coordinates(&p, &srs);
     assert_eq!((x.len(), y.len()), (32, 32), "field elements are 32 bytes");
@@ -42,8 +45,15 @@ fn an_srs_survives_a_swap_with_identical_points() {
         report.duration, report.pause, report.memory_before, report.memory_after
     );
     assert_eq!(report.entries_replayed, 1, "only the live SRS is rebuilt");
-    assert!(report.memory_after < report.memory_before, "memory goes back down");
-    assert_eq!(h_coordinates(&p, &srs), (x.clone(), y.clone()), "replayed SRS gives the same h");
+    assert!(
+        report.memory_after < report.memory_before,
+        "memory goes back down"
+    );
+    assert_eq!(
+        h_coordinates(&p, &srs),
+        (x.clone(), y.clone()),
+        "replayed SRS gives the same h"
+    );
 
     // A probe that compares h between active and standby on the next swap.
     let srs = std::sync::Arc::new(srs);
@@ -64,14 +74,27 @@ fn parallel_exports_run_on_the_host_rayon_pool_across_swaps() {
     let serial = p.caml_fp_srs_create(1 << 8).unwrap();
     let parallel = p.caml_fp_srs_create_parallel(1 << 8).unwrap();
     let expected = h_coordinates(&p, &serial);
-    assert_eq!(h_coordinates(&p, &parallel), expected, "parallel and serial SRS agree");
-    let report = p.swap().expect("swap replays a parallel export on the new pool");
-    eprintln!("plonk: swap with two SRS of 2^8 points (one parallel): {:?}", report.duration);
+    assert_eq!(
+        h_coordinates(&p, &parallel),
+        expected,
+        "parallel and serial SRS agree"
+    );
+    let report = p
+        .swap()
+        .expect("swap replays a parallel export on the new pool");
+    eprintln!(
+        "plonk: swap with two SRS of 2^8 points (one parallel): {:?}",
+        report.duration
+    );
     assert_eq!(h_coordinates(&p, &parallel), expected);
     assert_eq!(h_coordinates(&p, &serial), expected);
     p.swap().unwrap();
     // The retired instances' workers ended (exitThreadPool): one pool is left, the active's.
-    assert_eq!(rayon_threads(), 1, "worker threads of retired instances must end");
+    assert_eq!(
+        rayon_threads(),
+        1,
+        "worker threads of retired instances must end"
+    );
 }
 
 /// Live host threads running a rayon worker of some instance.

@@ -21,7 +21,12 @@ fn thousands_of_calls_across_dozens_of_swaps_match_a_fresh_instance() {
         assert_eq!(got, want, "operation {i}");
         if i % 60 == 59 {
             let report = swapped.swap().expect("swap");
-            assert_eq!(swapped.memory_bytes(), fresh_memory, "memory back to fresh size after swap {}", report.generation);
+            assert_eq!(
+                swapped.memory_bytes(),
+                fresh_memory,
+                "memory back to fresh size after swap {}",
+                report.generation
+            );
             assert_eq!(report.memory_after, fresh_memory);
             // Only live objects were rebuilt: the new instance holds exactly the program's.
             assert_eq!(swapped.objects().unwrap(), pool_s.len() as i32);
@@ -35,7 +40,10 @@ fn thousands_of_calls_across_dozens_of_swaps_match_a_fresh_instance() {
     let max_log = *logs.iter().max().unwrap();
     assert!(max_log < 600, "log grew to {max_log} entries: {logs:?}");
     let peak_at = logs.iter().position(|&l| l == max_log).unwrap();
-    assert!(logs[peak_at..].iter().any(|&l| l < 20), "the log never shrank after its peak: {logs:?}");
+    assert!(
+        logs[peak_at..].iter().any(|&l| l < 20),
+        "the log never shrank after its peak: {logs:?}"
+    );
     // Values read after the last swap still agree.
     for (s, r) in pool_s.iter().zip(&pool_r) {
         assert_eq!(swapped.value(s).unwrap(), reference.value(r).unwrap());
@@ -58,7 +66,11 @@ fn dropped_handles_keep_the_log_bounded() {
     }
     p.collect();
     assert_eq!(p.log_len(), 1, "only the entry that built `keep` remains");
-    assert_eq!(p.objects().unwrap(), 1, "dropped handles were freed in the instance");
+    assert_eq!(
+        p.objects().unwrap(),
+        1,
+        "dropped handles were freed in the instance"
+    );
     let v = p.value(&keep).unwrap();
     p.swap().unwrap();
     assert_eq!(p.value(&keep).unwrap(), v);
@@ -77,10 +89,17 @@ fn dependencies_of_live_handles_are_replayed_then_freed() {
     let (vc, vacc) = (p.value(&c).unwrap(), p.value(&acc).unwrap());
     assert_eq!(vacc, absorbed);
     let report = p.swap().unwrap();
-    assert_eq!(report.entries_replayed, 6, "a and b are needed to rebuild c; x to rebuild acc");
+    assert_eq!(
+        report.entries_replayed, 6,
+        "a and b are needed to rebuild c; x to rebuild acc"
+    );
     assert_eq!(p.value(&c).unwrap(), vc);
     assert_eq!(p.value(&acc).unwrap(), vacc);
-    assert_eq!(p.objects().unwrap(), 2, "a, b and x were rebuilt, used and freed again");
+    assert_eq!(
+        p.objects().unwrap(),
+        2,
+        "a, b and x were rebuilt, used and freed again"
+    );
 }
 
 #[test]
@@ -91,7 +110,10 @@ fn a_handle_from_an_unlogged_call_is_stale_after_a_swap() {
     assert_eq!(p.value(&copy).unwrap(), p.value(&a).unwrap());
     p.swap().unwrap();
     let err = p.value(&copy).unwrap_err();
-    assert!(matches!(err, Error::InvalidHandle { state, .. } if state.starts_with("stale")), "{err}");
+    assert!(
+        matches!(err, Error::InvalidHandle { state, .. } if state.starts_with("stale")),
+        "{err}"
+    );
     p.value(&a).unwrap();
 }
 
@@ -102,7 +124,10 @@ fn a_logged_call_on_an_unlogged_handle_makes_the_swap_fail_clearly() {
     let copy = p.copy(&a).unwrap();
     let _c = p.combine(&a, &copy).unwrap();
     let err = p.swap().unwrap_err();
-    assert!(matches!(err, Error::Unreplayable { ref export, .. } if export == "combine"), "{err}");
+    assert!(
+        matches!(err, Error::Unreplayable { ref export, .. } if export == "combine"),
+        "{err}"
+    );
     assert_eq!(p.stats().failures("unreplayable"), 1);
     p.value(&copy).expect("the active keeps serving");
 }
@@ -112,7 +137,16 @@ fn a_handle_of_another_proxy_is_refused() {
     let (p, q) = (proxy(Arc::default()), proxy(Arc::default()));
     let a = p.build(1).unwrap();
     let err = q.value(&a).unwrap_err();
-    assert!(matches!(err, Error::InvalidHandle { state: "from another proxy", .. }), "{err}");
+    assert!(
+        matches!(
+            err,
+            Error::InvalidHandle {
+                state: "from another proxy",
+                ..
+            }
+        ),
+        "{err}"
+    );
 }
 
 #[test]
@@ -122,7 +156,11 @@ fn a_consumed_handle_cannot_be_used_again() {
     let x = p.build(2).unwrap();
     let raw_x = x.id();
     p.absorb(&acc, x).unwrap();
-    assert!(p.log_entries().iter().any(|e| e.dependencies().any(|d| d == raw_x)));
+    assert!(
+        p.log_entries()
+            .iter()
+            .any(|e| e.dependencies().any(|d| d == raw_x))
+    );
 }
 
 #[test]
@@ -143,9 +181,14 @@ fn a_missing_export_is_an_error_at_instantiation() {
         fn no_such_export(&self) -> proxy_runtime::Result<()>;
     }
     let faults: Arc<Faults> = Arc::default();
-    let err = WrongProxy::new(common::config(faults)).err().expect("must fail");
+    let err = WrongProxy::new(common::config(faults))
+        .err()
+        .expect("must fail");
     match &err {
-        Error::MissingExport { export, method } => assert_eq!((export.as_str(), method.as_str()), ("no_such_export", "no_such_export")),
+        Error::MissingExport { export, method } => assert_eq!(
+            (export.as_str(), method.as_str()),
+            ("no_such_export", "no_such_export")
+        ),
         other => panic!("expected MissingExport, got {other}"),
     }
 }
@@ -158,8 +201,13 @@ fn a_wrong_signature_is_an_error_at_instantiation() {
         #[export = "value"]
         fn value_as_i32(&self, x: i32) -> proxy_runtime::Result<i32>;
     }
-    let err = WrongProxy::new(common::config(Arc::default())).err().expect("must fail");
-    assert!(matches!(err, Error::ExportType { ref export, .. } if export == "value"), "{err}");
+    let err = WrongProxy::new(common::config(Arc::default()))
+        .err()
+        .expect("must fail");
+    assert!(
+        matches!(err, Error::ExportType { ref export, .. } if export == "value"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -187,7 +235,8 @@ fn pass_through_neither_logs_nor_swaps() {
 fn probes_compare_named_state_between_active_and_standby() {
     let faults: Arc<Faults> = Arc::default();
     // Result comparison off: only the probe can see the drift below.
-    let config = common::config(faults.clone()).determinism(DeterminismPolicy::default().compare_results(false));
+    let config = common::config(faults.clone())
+        .determinism(DeterminismPolicy::default().compare_results(false));
     let p = common::StateProxy::new(config).unwrap();
     let acc = Arc::new(p.build(11).unwrap());
     p.absorb(&acc, p.build(12).unwrap()).unwrap();
@@ -202,7 +251,10 @@ fn probes_compare_named_state_between_active_and_standby() {
     p.swap().expect("identical state passes the probe");
     faults.drift.store(1, std::sync::atomic::Ordering::SeqCst);
     let err = p.swap().unwrap_err();
-    assert!(matches!(err, Error::ReplayMismatch { ref what, .. } if what == "probe `acc value`"), "{err}");
+    assert!(
+        matches!(err, Error::ReplayMismatch { ref what, .. } if what == "probe `acc value`"),
+        "{err}"
+    );
     assert_eq!(p.stats().failures("replay_mismatch"), 1);
     let _: (ProxyConfig, u64) = (common::config(faults), PAGE_SIZE);
 }

@@ -457,9 +457,7 @@ impl RawCallCollector {
 /// `wasm.N` as a callee: `N`.
 fn wasm_export_name<'e>(callee: &'e Expression<'_>) -> Option<&'e str> {
     match callee.without_parentheses() {
-        Expression::StaticMemberExpression(m)
-            if matches!(&m.object, Expression::Identifier(id) if id.name == "wasm") =>
-        {
+        Expression::StaticMemberExpression(m) if matches!(&m.object, Expression::Identifier(id) if id.name == "wasm") => {
             Some(m.property.name.as_str())
         }
         _ => None,
@@ -687,20 +685,39 @@ module.exports.maybe = function(c) {
         assert_eq!(ctor.result, RawResult::ThisPointer);
         let get = site("Gate", Some("wire"), "__wbg_get_gate_wire");
         assert_eq!(get.args, [borrowed("this")]);
-        assert_eq!(get.result, RawResult::Wrapped { class: "Wire".into() });
+        assert_eq!(
+            get.result,
+            RawResult::Wrapped {
+                class: "Wire".into()
+            }
+        );
         let free = site("Gate", Some("free"), "__wbg_gate_free");
         assert_eq!(free.args, [consumed("this"), RawArg::Other]);
-        assert_eq!(site("add", None, "vec_add").args, [borrowed("v"), consumed("gate")]);
+        assert_eq!(
+            site("add", None, "vec_add").args,
+            [borrowed("v"), consumed("gate")]
+        );
         let read = site("read", None, "index_read");
         assert_eq!(
             read.args,
-            [ident("retptr"), RawArg::Other, borrowed("srs"), ident("ptr0"), ident("len0")]
+            [
+                ident("retptr"),
+                RawArg::Other,
+                borrowed("srs"),
+                ident("ptr0"),
+                ident("len0")
+            ]
         );
         assert_eq!(read.result, RawResult::Other);
         // Optional objects: the pointer may be 0, so it is no handle.
         let maybe = site("maybe", None, "maybe");
         assert_eq!(maybe.args, [ident("ptr0")]);
-        assert_eq!(maybe.result, RawResult::Wrapped { class: "Gate".into() });
+        assert_eq!(
+            maybe.result,
+            RawResult::Wrapped {
+                class: "Gate".into()
+            }
+        );
     }
 
     #[test]

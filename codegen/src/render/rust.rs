@@ -107,7 +107,10 @@ pub fn trait_name(module: &str) -> String {
     let ident = rust_identifier(&camel);
     // rust_identifier prefixes `_` to names starting with a digit, which UpperCamelCase lost.
     if ident.starts_with('_') || ident.starts_with("r#") {
-        format!("Module{}", ident.trim_start_matches("r#").trim_start_matches('_'))
+        format!(
+            "Module{}",
+            ident.trim_start_matches("r#").trim_start_matches('_')
+        )
     } else {
         ident
     }
@@ -188,7 +191,10 @@ pub fn render(model: &ModuleModel, policy: &ReplayPolicy) -> Result<RustShim, Ru
     }
     out.push_str("#[proxied]\n");
     // The arity is the module's, not a design choice to lint.
-    if methods.iter().any(|m| m.params.len() + 1 > CLIPPY_MAX_ARGUMENTS) {
+    if methods
+        .iter()
+        .any(|m| m.params.len() + 1 > CLIPPY_MAX_ARGUMENTS)
+    {
         out.push_str("#[allow(clippy::too_many_arguments)]\n");
     }
     out.push_str(&format!("pub trait {trait_name} {{\n"));
@@ -570,7 +576,12 @@ impl<'m> Context<'m> {
     }
 
     /// The class handle an argument carries, if the typings agree it is exactly that class.
-    fn handle_class(&self, export: &Export, js: Option<&JsSignature>, arg: &RawArg) -> Option<String> {
+    fn handle_class(
+        &self,
+        export: &Export,
+        js: Option<&JsSignature>,
+        arg: &RawArg,
+    ) -> Option<String> {
         let of = match arg {
             RawArg::Borrowed { of } | RawArg::Consumed { of } => of,
             _ => return None,
@@ -590,7 +601,12 @@ impl<'m> Context<'m> {
     }
 
     /// The class a pointer result is wrapped as, if the typings agree.
-    fn result_class(&self, export: &Export, js: Option<&JsSignature>, result: &RawResult) -> Option<String> {
+    fn result_class(
+        &self,
+        export: &Export,
+        js: Option<&JsSignature>,
+        result: &RawResult,
+    ) -> Option<String> {
         let class = match result {
             RawResult::ThisPointer if export.role == Role::Constructor => export.class.clone()?,
             RawResult::Wrapped { class } if js?.returns == JsType::Class(class.clone()) => {
@@ -621,8 +637,7 @@ impl<'m> Context<'m> {
             Role::Method | Role::StaticMethod => {
                 let m = class.methods.iter().find(|m| m.function.name == member)?;
                 let prefix = if m.is_static { "static " } else { "" };
-                let mut sig =
-                    JsSignature::function(&m.function, &format!("{class_name}.{member}"));
+                let mut sig = JsSignature::function(&m.function, &format!("{class_name}.{member}"));
                 sig.text = format!("{prefix}{}", sig.text);
                 Some(sig)
             }
@@ -643,7 +658,11 @@ impl<'m> Context<'m> {
                             .map(|p| vec![(p, a.ty.ty.clone())])
                             .unwrap_or_default()
                     },
-                    returns: if getter { a.ty.ty.clone() } else { JsType::Void },
+                    returns: if getter {
+                        a.ty.ty.clone()
+                    } else {
+                        JsType::Void
+                    },
                 })
             }
             Role::Free => Some(JsSignature {

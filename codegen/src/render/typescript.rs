@@ -19,7 +19,10 @@ use crate::reader::glue::{Glue, GlueFormat};
 /// Emits a runtime file from `templates/ts/` under the same relative path.
 macro_rules! runtime_file {
     ($path:literal) => {
-        ($path, include_str!(concat!("../../../templates/ts/", $path)))
+        (
+            $path,
+            include_str!(concat!("../../../templates/ts/", $path)),
+        )
     };
 }
 
@@ -429,7 +432,10 @@ fn render_js(
             plan.operation("function", &f.name, None, Some(f))
         ));
         w.block(format!("function {local}({params}) {{"), "}", |w| {
-            w.line(format!("const $result = {};", plan.wrap(&f.returns.ty, call)));
+            w.line(format!(
+                "const $result = {};",
+                plan.wrap(&f.returns.ty, call)
+            ));
             w.line(format!(
                 "if ({op}.log) $runtime.record({op}, undefined, [{}], $result);",
                 plan.arg_names(f)

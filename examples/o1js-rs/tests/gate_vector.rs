@@ -10,7 +10,9 @@ fn plonk_gate_vector_survives_a_swap() -> Result<()> {
     let p = plonk::PlonkWasmProxy::new(config("plonk_wasm"))?;
     let v = p.caml_pasta_fp_plonk_gate_vector_create()?;
     for row in 0..3 {
-        let wires: Vec<_> = (0..7).map(|col| p.wire_create(row, col)).collect::<Result<_>>()?;
+        let wires: Vec<_> = (0..7)
+            .map(|col| p.wire_create(row, col))
+            .collect::<Result<_>>()?;
         let [w0, w1, w2, w3, w4, w5, w6] = <[_; 7]>::try_from(wires).expect("7 wires");
         let wires = p.wasmgatewires_new(w0, w1, w2, w3, w4, w5, w6)?;
         // No coefficients: an empty byte vector (a dangling, aligned pointer of length 0).
@@ -35,7 +37,9 @@ fn kimchi_gate_vector_survives_a_swap() -> Result<()> {
     use kimchi::KimchiWasm;
     let k = kimchi::KimchiWasmProxy::new(config("kimchi_wasm"))?;
     let v = k.caml_pasta_fq_plonk_gate_vector_create()?;
-    let wires: Vec<_> = (0..7).map(|col| k.wire_create(0, col)).collect::<Result<_>>()?;
+    let wires: Vec<_> = (0..7)
+        .map(|col| k.wire_create(0, col))
+        .collect::<Result<_>>()?;
     let [w0, w1, w2, w3, w4, w5, w6] = <[_; 7]>::try_from(wires).expect("7 wires");
     let wires = k.wasmgatewires_new(w0, w1, w2, w3, w4, w5, w6)?;
     let gate = k.wasmfqgate_new(1, wires, 1, 0)?;

@@ -19,7 +19,11 @@ pub struct HostState {
 
 impl HostState {
     pub(crate) fn new(limiter: MemoryLimiter) -> Self {
-        HostState { limiter, memory: None, bindgen: None }
+        HostState {
+            limiter,
+            memory: None,
+            bindgen: None,
+        }
     }
 
     /// The shared memory the instance imports (wasm-bindgen threads), if any.
@@ -35,6 +39,8 @@ impl HostState {
 
 impl std::fmt::Debug for HostState {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("HostState").field("limiter", &self.limiter).finish_non_exhaustive()
+        f.debug_struct("HostState")
+            .field("limiter", &self.limiter)
+            .finish_non_exhaustive()
     }
 }

@@ -41,21 +41,44 @@ impl WorkerPool {
 }
 
 fn first_i32(v: Vec<Val>, what: &str) -> wasmtime::Result<i32> {
-    v.first().and_then(Val::i32).ok_or_else(|| wasmtime::format_err!("{what} returned no i32"))
+    v.first()
+        .and_then(Val::i32)
+        .ok_or_else(|| wasmtime::format_err!("{what} returned no i32"))
 }
 
 /// The `startWorkers(module, memory, builder)` import.
-pub(crate) fn start_workers(caller: &mut Caller<'_, HostState>, builder: i32) -> wasmtime::Result<()> {
-    let n = first_i32(call_export(caller, "poolbuilder_numThreads", &[Val::I32(builder)])?, "poolbuilder_numThreads")?;
+pub(crate) fn start_workers(
+    caller: &mut Caller<'_, HostState>,
+    builder: i32,
+) -> wasmtime::Result<()> {
+    let n = first_i32(
+        call_export(caller, "poolbuilder_numThreads", &[Val::I32(builder)])?,
+        "poolbuilder_numThreads",
+    )?;
     let st = state(caller)?;
-    let spawn = st.spawn.as_ref().ok_or_else(|| wasmtime::format_err!("worker threads need a shared memory"))?;
-    let (runtime, linker, memory) = (spawn.runtime.clone(), spawn.linker.clone(), spawn.memory.clone());
+    let spawn = st
+        .spawn
+        .as_ref()
+        .ok_or_else(|| wasmtime::format_err!("worker threads need a shared memory"))?;
+    let (runtime, linker, memory) = (
+        spawn.runtime.clone(),
+        spawn.linker.clone(),
+        spawn.memory.clone(),
+    );
     let worker_states: Vec<_> = (0..n).map(|_| st.for_worker()).collect();
     let (ready_tx, ready_rx) = mpsc::channel::<wasmtime::Result<()>>();
     let mut threads = Vec::new();
     for (k, bindgen) in worker_states.into_iter().enumerate() {
-        let receiver = first_i32(call_export(caller, "poolbuilder_receiver", &[Val::I32(builder)])?, "poolbuilder_receiver")?;
-        let (runtime, linker, memory, ready) = (runtime.clone(), linker.clone(), memory.clone(), ready_tx.clone());
+        let receiver = first_i32(
+            call_export(caller, "poolbuilder_receiver", &[Val::I32(builder)])?,
+            "poolbuilder_receiver",
+        )?;
+        let (runtime, linker, memory, ready) = (
+            runtime.clone(),
+            linker.clone(),
+            memory.clone(),
+            ready_tx.clone(),
+        );
         let thread = std::thread::Builder::new()
             .name(format!("wasm-rayon-{k}"))
             .spawn(move || {
@@ -89,7 +112,11 @@ pub(crate) fn start_workers(caller: &mut Caller<'_, HostState>, builder: i32) ->
         match ready_rx.recv_timeout(STARTUP_TIMEOUT) {
             Ok(Ok(())) => {}
             Ok(Err(e)) => return Err(e.context("a rayon worker failed to start")),
-            Err(_) => return Err(wasmtime::format_err!("timed out waiting for rayon workers to start")),
+            Err(_) => {
+                return Err(wasmtime::format_err!(
+                    "timed out waiting for rayon workers to start"
+                ));
+            }
         }
     }
     call_export(caller, "poolbuilder_build", &[Val::I32(builder)])?;

@@ -40,7 +40,10 @@ pub struct WasmBindgenImports {
 
 impl Default for WasmBindgenImports {
     fn default() -> Self {
-        WasmBindgenImports { randomness: Randomness::Seeded(0), threads: 0 }
+        WasmBindgenImports {
+            randomness: Randomness::Seeded(0),
+            threads: 0,
+        }
     }
 }
 
@@ -57,9 +60,16 @@ pub(crate) enum JsValue {
     Error(String),
     Array(Arc<Mutex<Vec<JsValue>>>),
     /// A `Uint8Array` over host bytes (`subarray` shares them).
-    Bytes { data: Arc<Mutex<Vec<u8>>>, start: usize, len: usize },
+    Bytes {
+        data: Arc<Mutex<Vec<u8>>>,
+        start: usize,
+        len: usize,
+    },
     /// A `Uint8Array` over the wasm memory.
-    MemoryView { offset: usize, len: usize },
+    MemoryView {
+        offset: usize,
+        len: usize,
+    },
     Memory,
     Buffer,
     Global,
@@ -86,8 +96,19 @@ const HEAP_RESERVED: usize = 132;
 impl JsHeap {
     fn new() -> Self {
         let mut slots: Vec<Slot> = (0..128).map(|_| Slot::Value(JsValue::Undefined)).collect();
-        slots.extend([JsValue::Undefined, JsValue::Null, JsValue::Bool(true), JsValue::Bool(false)].map(Slot::Value));
-        JsHeap { next: slots.len(), slots }
+        slots.extend(
+            [
+                JsValue::Undefined,
+                JsValue::Null,
+                JsValue::Bool(true),
+                JsValue::Bool(false),
+            ]
+            .map(Slot::Value),
+        );
+        JsHeap {
+            next: slots.len(),
+            slots,
+        }
     }
 
     fn add(&mut self, v: JsValue) -> i32 {
@@ -154,7 +175,9 @@ impl Rng {
                 r.fill_bytes(buf);
                 Ok(())
             }
-            Rng::Os => getrandom::fill(buf).map_err(|e| wasmtime::format_err!("OS randomness failed: {e}")),
+            Rng::Os => {
+                getrandom::fill(buf).map_err(|e| wasmtime::format_err!("OS randomness failed: {e}"))
+            }
         }
     }
 }
@@ -173,7 +196,11 @@ impl BindgenState {
         BindgenState {
             heap: JsHeap::new(),
             rng: Arc::new(Mutex::new(rng)),
-            spawn: memory.map(|memory| WorkerSpawn { runtime, linker, memory }),
+            spawn: memory.map(|memory| WorkerSpawn {
+                runtime,
+                linker,
+                memory,
+            }),
             pool: None,
             threads: config.threads,
         }
@@ -181,7 +208,13 @@ impl BindgenState {
 
     /// State for a worker thread: shares the randomness of its main instance.
     pub(crate) fn for_worker(&self) -> Self {
-        BindgenState { heap: JsHeap::new(), rng: self.rng.clone(), spawn: None, pool: None, threads: 0 }
+        BindgenState {
+            heap: JsHeap::new(),
+            rng: self.rng.clone(),
+            spawn: None,
+            pool: None,
+            threads: 0,
+        }
     }
 
     /// Adds a value to the heap (for arguments the host passes, e.g. `initThreadPool`).
@@ -190,23 +223,39 @@ impl BindgenState {
     }
 }
 
-pub(super) fn state<'a>(caller: &'a mut Caller<'_, HostState>) -> wasmtime::Result<&'a mut BindgenState> {
-    caller.data_mut().bindgen.as_mut().ok_or_else(|| wasmtime::format_err!("wasm-bindgen imports are not set up"))
+pub(super) fn state<'a>(
+    caller: &'a mut Caller<'_, HostState>,
+) -> wasmtime::Result<&'a mut BindgenState> {
+    caller
+        .data_mut()
+        .bindgen
+        .as_mut()
+        .ok_or_else(|| wasmtime::format_err!("wasm-bindgen imports are not set up"))
 }
 
 fn memory(caller: &Caller<'_, HostState>) -> wasmtime::Result<SharedMemory> {
-    caller.data().memory.clone().ok_or_else(|| wasmtime::format_err!("the wasm-bindgen imports need a shared memory"))
+    caller
+        .data()
+        .memory
+        .clone()
+        .ok_or_else(|| wasmtime::format_err!("the wasm-bindgen imports need a shared memory"))
 }
 
 fn read_bytes(mem: &SharedMemory, ptr: i32, len: i32) -> wasmtime::Result<Vec<u8>> {
     let (start, len) = (ptr as u32 as usize, len as u32 as usize);
-    let cells = mem.data().get(start..start + len).ok_or_else(|| wasmtime::format_err!("read out of bounds"))?;
+    let cells = mem
+        .data()
+        .get(start..start + len)
+        .ok_or_else(|| wasmtime::format_err!("read out of bounds"))?;
     // SAFETY: `UnsafeCell<u8>` has the layout of `u8`; racing wasm threads are allowed by wasm.
     Ok(cells.iter().map(|c| unsafe { *c.get() }).collect())
 }
 
 fn write_bytes(mem: &SharedMemory, ptr: usize, bytes: &[u8]) -> wasmtime::Result<()> {
-    let cells = mem.data().get(ptr..ptr + bytes.len()).ok_or_else(|| wasmtime::format_err!("write out of bounds"))?;
+    let cells = mem
+        .data()
+        .get(ptr..ptr + bytes.len())
+        .ok_or_else(|| wasmtime::format_err!("write out of bounds"))?;
     for (c, b) in cells.iter().zip(bytes) {
         // SAFETY: as above; wasm memory is plain bytes.
         unsafe { *c.get() = *b };
@@ -218,7 +267,11 @@ fn read_string(caller: &Caller<'_, HostState>, ptr: i32, len: i32) -> wasmtime::
     Ok(String::from_utf8_lossy(&read_bytes(&memory(caller)?, ptr, len)?).into_owned())
 }
 
-pub(super) fn call_export(caller: &mut Caller<'_, HostState>, name: &str, args: &[Val]) -> wasmtime::Result<Vec<Val>> {
+pub(super) fn call_export(
+    caller: &mut Caller<'_, HostState>,
+    name: &str,
+    args: &[Val],
+) -> wasmtime::Result<Vec<Val>> {
     let func = caller
         .get_export(name)
         .and_then(|e| e.into_func())
@@ -246,7 +299,9 @@ fn bytes_of(v: &JsValue, mem: &SharedMemory) -> wasmtime::Result<Vec<u8>> {
     match v {
         JsValue::Bytes { data, start, len } => Ok(data.lock()[*start..*start + *len].to_vec()),
         JsValue::MemoryView { offset, len } => read_bytes(mem, *offset as i32, *len as i32),
-        other => Err(wasmtime::format_err!("expected a Uint8Array, got {other:?}")),
+        other => Err(wasmtime::format_err!(
+            "expected a Uint8Array, got {other:?}"
+        )),
     }
 }
 
@@ -256,8 +311,13 @@ fn write_into(dst: &JsValue, at: usize, src: &[u8], mem: &SharedMemory) -> wasmt
             data.lock()[start + at..start + at + src.len()].copy_from_slice(src);
             Ok(())
         }
-        JsValue::MemoryView { offset, len } if at + src.len() <= *len => write_bytes(mem, offset + at, src),
-        other => Err(wasmtime::format_err!("cannot write {} bytes into {other:?} at {at}", src.len())),
+        JsValue::MemoryView { offset, len } if at + src.len() <= *len => {
+            write_bytes(mem, offset + at, src)
+        }
+        other => Err(wasmtime::format_err!(
+            "cannot write {} bytes into {other:?} at {at}",
+            src.len()
+        )),
     }
 }
 
@@ -266,8 +326,15 @@ fn i(v: &Val) -> i32 {
 }
 
 /// What one import does. Returns the (single) result, if any.
-fn dispatch(name: &str, caller: &mut Caller<'_, HostState>, a: &[Val]) -> wasmtime::Result<Option<Val>> {
-    let base = name.rsplit_once('_').filter(|(_, h)| h.len() == 16).map_or(name, |(b, _)| b);
+fn dispatch(
+    name: &str,
+    caller: &mut Caller<'_, HostState>,
+    a: &[Val],
+) -> wasmtime::Result<Option<Val>> {
+    let base = name
+        .rsplit_once('_')
+        .filter(|(_, h)| h.len() == 16)
+        .map_or(name, |(b, _)| b);
     let heap_get = |caller: &mut Caller<'_, HostState>, idx: &Val| -> wasmtime::Result<JsValue> {
         Ok(state(caller)?.heap.get(i(idx)))
     };
@@ -312,10 +379,17 @@ fn dispatch(name: &str, caller: &mut Caller<'_, HostState>, a: &[Val]) -> wasmti
         ("__wbg_new_898a68150f225f2e", _) => add(caller, JsValue::Array(Arc::default())),
         ("__wbg_new_8125e318e6245eed", _) => {
             let v = match heap_get(caller, &a[0])? {
-                JsValue::Buffer => JsValue::MemoryView { offset: 0, len: memory(caller)?.data_size() },
+                JsValue::Buffer => JsValue::MemoryView {
+                    offset: 0,
+                    len: memory(caller)?.data_size(),
+                },
                 other => {
                     let bytes = bytes_of(&other, &memory(caller)?)?;
-                    JsValue::Bytes { len: bytes.len(), data: Arc::new(Mutex::new(bytes)), start: 0 }
+                    JsValue::Bytes {
+                        len: bytes.len(),
+                        data: Arc::new(Mutex::new(bytes)),
+                        start: 0,
+                    }
                 }
             };
             add(caller, v)
@@ -337,13 +411,24 @@ fn dispatch(name: &str, caller: &mut Caller<'_, HostState>, a: &[Val]) -> wasmti
             let v = heap_get(caller, &a[0])?;
             boolean(!matches!(
                 v,
-                JsValue::Undefined | JsValue::Null | JsValue::Bool(_) | JsValue::Number(_) | JsValue::Str(_) | JsValue::Function(_)
+                JsValue::Undefined
+                    | JsValue::Null
+                    | JsValue::Bool(_)
+                    | JsValue::Number(_)
+                    | JsValue::Str(_)
+                    | JsValue::Function(_)
             ))
         }
         (_, "__wbindgen_is_string") => boolean(matches!(heap_get(caller, &a[0])?, JsValue::Str(_))),
-        (_, "__wbindgen_is_function") => boolean(matches!(heap_get(caller, &a[0])?, JsValue::Function(_))),
-        (_, "__wbindgen_is_undefined") => boolean(matches!(heap_get(caller, &a[0])?, JsValue::Undefined)),
-        (_, "__wbg_self" | "__wbg_window" | "__wbg_globalThis" | "__wbg_global") => add(caller, JsValue::Global),
+        (_, "__wbindgen_is_function") => {
+            boolean(matches!(heap_get(caller, &a[0])?, JsValue::Function(_)))
+        }
+        (_, "__wbindgen_is_undefined") => {
+            boolean(matches!(heap_get(caller, &a[0])?, JsValue::Undefined))
+        }
+        (_, "__wbg_self" | "__wbg_window" | "__wbg_globalThis" | "__wbg_global") => {
+            add(caller, JsValue::Global)
+        }
         (_, "__wbg_crypto") => {
             let v = match heap_get(caller, &a[0])? {
                 JsValue::Global => JsValue::Crypto,
@@ -352,7 +437,9 @@ fn dispatch(name: &str, caller: &mut Caller<'_, HostState>, a: &[Val]) -> wasmti
             add(caller, v)
         }
         // Not Node: no `process`, `require` or `msCrypto`, so getrandom takes the Web Crypto path.
-        (_, "__wbg_process" | "__wbg_versions" | "__wbg_node" | "__wbg_msCrypto") => add(caller, JsValue::Undefined),
+        (_, "__wbg_process" | "__wbg_versions" | "__wbg_node" | "__wbg_msCrypto") => {
+            add(caller, JsValue::Undefined)
+        }
         (_, "__wbg_require") => add(caller, JsValue::Undefined),
         (_, "__wbg_getRandomValues" | "__wbg_randomFillSync") => {
             let target = heap_get(caller, &a[1])?;
@@ -378,7 +465,11 @@ fn dispatch(name: &str, caller: &mut Caller<'_, HostState>, a: &[Val]) -> wasmti
         }
         ("__wbg_get_44be0491f933a435", _) => {
             let v = match heap_get(caller, &a[0])? {
-                JsValue::Array(items) => items.lock().get(i(&a[1]) as u32 as usize).cloned().unwrap_or(JsValue::Undefined),
+                JsValue::Array(items) => items
+                    .lock()
+                    .get(i(&a[1]) as u32 as usize)
+                    .cloned()
+                    .unwrap_or(JsValue::Undefined),
                 _ => JsValue::Undefined,
             };
             add(caller, v)
@@ -411,39 +502,64 @@ fn dispatch(name: &str, caller: &mut Caller<'_, HostState>, a: &[Val]) -> wasmti
             Ok(Some(Val::I32(len as i32)))
         }
         (_, "__wbg_isArray") => boolean(matches!(heap_get(caller, &a[0])?, JsValue::Array(_))),
-        (_, "__wbg_instanceof_ArrayBuffer") => boolean(matches!(heap_get(caller, &a[0])?, JsValue::Buffer)),
-        (_, "__wbg_instanceof_Uint8Array") => {
-            boolean(matches!(heap_get(caller, &a[0])?, JsValue::Bytes { .. } | JsValue::MemoryView { .. }))
+        (_, "__wbg_instanceof_ArrayBuffer") => {
+            boolean(matches!(heap_get(caller, &a[0])?, JsValue::Buffer))
         }
-        (_, "__wbg_instanceof_Memory") => boolean(matches!(heap_get(caller, &a[0])?, JsValue::Memory)),
+        (_, "__wbg_instanceof_Uint8Array") => boolean(matches!(
+            heap_get(caller, &a[0])?,
+            JsValue::Bytes { .. } | JsValue::MemoryView { .. }
+        )),
+        (_, "__wbg_instanceof_Memory") => {
+            boolean(matches!(heap_get(caller, &a[0])?, JsValue::Memory))
+        }
         (_, "__wbg_byteLength") => Ok(Some(Val::I32(memory(caller)?.data_size() as i32))),
         (_, "__wbg_buffer") => add(caller, JsValue::Buffer),
         (_, "__wbindgen_memory") => add(caller, JsValue::Memory),
         (_, "__wbg_newwithbyteoffsetandlength") => {
-            let v = JsValue::MemoryView { offset: i(&a[1]) as u32 as usize, len: i(&a[2]) as u32 as usize };
+            let v = JsValue::MemoryView {
+                offset: i(&a[1]) as u32 as usize,
+                len: i(&a[2]) as u32 as usize,
+            };
             add(caller, v)
         }
         (_, "__wbg_newwithlength") => {
             let len = i(&a[0]) as u32 as usize;
-            add(caller, JsValue::Bytes { data: Arc::new(Mutex::new(vec![0; len])), start: 0, len })
+            add(
+                caller,
+                JsValue::Bytes {
+                    data: Arc::new(Mutex::new(vec![0; len])),
+                    start: 0,
+                    len,
+                },
+            )
         }
         (_, "__wbg_subarray") => {
             let (from, to) = (i(&a[1]) as u32 as usize, i(&a[2]) as u32 as usize);
             let v = match heap_get(caller, &a[0])? {
                 JsValue::Bytes { data, start, len } => {
                     let (from, to) = (from.min(len), to.min(len).max(from.min(len)));
-                    JsValue::Bytes { data, start: start + from, len: to - from }
+                    JsValue::Bytes {
+                        data,
+                        start: start + from,
+                        len: to - from,
+                    }
                 }
                 JsValue::MemoryView { offset, len } => {
                     let (from, to) = (from.min(len), to.min(len).max(from.min(len)));
-                    JsValue::MemoryView { offset: offset + from, len: to - from }
+                    JsValue::MemoryView {
+                        offset: offset + from,
+                        len: to - from,
+                    }
                 }
                 other => return Err(wasmtime::format_err!("subarray of {other:?}")),
             };
             add(caller, v)
         }
         (_, "__wbg_startWorkers") => {
-            let (_src, _memory) = (state(caller)?.heap.take(i(&a[0])), state(caller)?.heap.take(i(&a[1])));
+            let (_src, _memory) = (
+                state(caller)?.heap.take(i(&a[0])),
+                state(caller)?.heap.take(i(&a[1])),
+            );
             super::rayon_pool::start_workers(caller, i(&a[2]))?;
             add(caller, JsValue::Promise)
         }
@@ -451,7 +567,9 @@ fn dispatch(name: &str, caller: &mut Caller<'_, HostState>, a: &[Val]) -> wasmti
             // The pool's threads end when the module drops its rayon pool; joined on retirement.
             add(caller, JsValue::Promise)
         }
-        _ => Err(wasmtime::format_err!("wasm-bindgen import `{name}` is not implemented by the host")),
+        _ => Err(wasmtime::format_err!(
+            "wasm-bindgen import `{name}` is not implemented by the host"
+        )),
     }
 }
 
@@ -477,20 +595,31 @@ pub(crate) fn init_thread_pool(
 
 /// Defines every `__wbindgen_placeholder__` function import of `module` on `linker`, with the
 /// signature the module declares.
-pub(crate) fn define(linker: &mut Linker<HostState>, module: &Module, _config: &WasmBindgenImports) -> wasmtime::Result<()> {
+pub(crate) fn define(
+    linker: &mut Linker<HostState>,
+    module: &Module,
+    _config: &WasmBindgenImports,
+) -> wasmtime::Result<()> {
     for import in module.imports() {
         if import.module() != IMPORT_MODULE {
             continue;
         }
-        let Some(ty) = import.ty().func().cloned() else { continue };
+        let Some(ty) = import.ty().func().cloned() else {
+            continue;
+        };
         let name: Arc<str> = import.name().into();
-        linker.func_new(IMPORT_MODULE, import.name(), ty, move |mut caller, params, results| {
-            let out = dispatch(&name, &mut caller, params)?;
-            if let (Some(v), Some(slot)) = (out, results.first_mut()) {
-                *slot = v;
-            }
-            Ok(())
-        })?;
+        linker.func_new(
+            IMPORT_MODULE,
+            import.name(),
+            ty,
+            move |mut caller, params, results| {
+                let out = dispatch(&name, &mut caller, params)?;
+                if let (Some(v), Some(slot)) = (out, results.first_mut()) {
+                    *slot = v;
+                }
+                Ok(())
+            },
+        )?;
     }
     Ok(())
 }

@@ -90,7 +90,10 @@ pub struct Lcg(pub u64);
 
 impl Lcg {
     pub fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         self.0 >> 33
     }
 
@@ -101,7 +104,12 @@ impl Lcg {
 
 /// One step of a random workload over a pool of live objects; returns what it observed.
 /// Running the same seed against two proxies must give the same observations.
-pub fn step(p: &StateProxy, pool: &mut Vec<Handle<Obj>>, rng: &mut Lcg, max_live: usize) -> Result<Vec<i64>> {
+pub fn step(
+    p: &StateProxy,
+    pool: &mut Vec<Handle<Obj>>,
+    rng: &mut Lcg,
+    max_live: usize,
+) -> Result<Vec<i64>> {
     let op = rng.below(10);
     Ok(match op {
         0 | 1 if pool.len() < max_live => {

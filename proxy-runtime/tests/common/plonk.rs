@@ -34,7 +34,10 @@ pub trait PlonkSrs {
 
 pub fn bindings_dir() -> Option<PathBuf> {
     let root = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
-    let out = std::process::Command::new("bash").arg("fixtures/o1js/fetch.sh").current_dir(root).output();
+    let out = std::process::Command::new("bash")
+        .arg("fixtures/o1js/fetch.sh")
+        .current_dir(root)
+        .output();
     let found = match out {
         Ok(o) if o.status.success() => {
             let dir = PathBuf::from(String::from_utf8_lossy(&o.stdout).trim());
@@ -43,18 +46,28 @@ pub fn bindings_dir() -> Option<PathBuf> {
         _ => None,
     };
     if found.is_none() {
-        assert!(std::env::var("CI").is_err(), "CI: plonk_wasm_bg.wasm is needed (bash fixtures/o1js/fetch.sh)");
+        assert!(
+            std::env::var("CI").is_err(),
+            "CI: plonk_wasm_bg.wasm is needed (bash fixtures/o1js/fetch.sh)"
+        );
         eprintln!("skipped: plonk_wasm_bg.wasm not available (run bash fixtures/o1js/fetch.sh)");
     }
     found
 }
 
 /// A getter that returns bytes through wasm-bindgen's return area (`retptr`), as the glue does.
-pub fn field(p: &PlonkSrsProxy, point: &Handle<WasmGVesta>, get: fn(&PlonkSrsProxy, i32, &Handle<WasmGVesta>) -> Result<()>) -> Vec<u8> {
+pub fn field(
+    p: &PlonkSrsProxy,
+    point: &Handle<WasmGVesta>,
+    get: fn(&PlonkSrsProxy, i32, &Handle<WasmGVesta>) -> Result<()>,
+) -> Vec<u8> {
     let retptr = p.add_to_stack_pointer(-16).unwrap();
     get(p, retptr, point).unwrap();
     let area = p.read_memory(retptr as u32 as u64, 8).unwrap();
-    let (ptr, len) = (i32::from_le_bytes(area[0..4].try_into().unwrap()), i32::from_le_bytes(area[4..8].try_into().unwrap()));
+    let (ptr, len) = (
+        i32::from_le_bytes(area[0..4].try_into().unwrap()),
+        i32::from_le_bytes(area[4..8].try_into().unwrap()),
+    );
     let bytes = p.read_memory(ptr as u32 as u64, len as u32 as u64).unwrap();
     p.wbindgen_free(ptr, len, 1).unwrap();
     p.add_to_stack_pointer(16).unwrap();
@@ -63,12 +76,17 @@ pub fn field(p: &PlonkSrsProxy, point: &Handle<WasmGVesta>, get: fn(&PlonkSrsPro
 
 pub fn h_coordinates(p: &PlonkSrsProxy, srs: &Handle<WasmFpSrs>) -> (Vec<u8>, Vec<u8>) {
     let h = p.caml_fp_srs_h(srs).unwrap();
-    (field(p, &h, PlonkSrsProxy::wasmgvesta_get_x), field(p, &h, PlonkSrsProxy::wasmgvesta_get_y))
+    (
+        field(p, &h, PlonkSrsProxy::wasmgvesta_get_x),
+        field(p, &h, PlonkSrsProxy::wasmgvesta_get_y),
+    )
 }
 
 pub fn config(dir: &Path, threads: usize) -> ProxyConfig {
     ProxyConfig::from_path(dir.join("plonk_wasm_bg.wasm"))
-        .imports(ImportsPreset::WasmBindgen(WasmBindgenImports { randomness: Randomness::Seeded(7), threads }))
+        .imports(ImportsPreset::WasmBindgen(WasmBindgenImports {
+            randomness: Randomness::Seeded(7),
+            threads,
+        }))
         .module_cache(concat!(env!("CARGO_TARGET_TMPDIR"), "/module-cache"))
 }
-
