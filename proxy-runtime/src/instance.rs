@@ -67,7 +67,8 @@ pub(crate) struct ModuleRuntime {
     memory_export: String,
     /// Limit of every instance's memory, in pages.
     pub cap_pages: u64,
-    start: Option<&'static str>,
+    /// Whether instances are started with `__wbindgen_start`.
+    start: bool,
     pub bindgen: Option<imports::WasmBindgenImports>,
 }
 
@@ -121,12 +122,7 @@ impl ModuleRuntime {
             ),
             Some(_) => None,
         };
-        let start = bindgen.as_ref().and_then(|_| {
-            module
-                .exports()
-                .any(|e| e.name() == "__wbindgen_start")
-                .then_some("__wbindgen_start")
-        });
+        let start = bindgen.is_some() && module.exports().any(|e| e.name() == "__wbindgen_start");
         Ok(ModuleRuntime {
             engine,
             module,
@@ -191,11 +187,8 @@ impl ModuleRuntime {
                 (instance, memory)
             }
         };
-        if let Some(start) = self.start {
-            let f = instance
-                .get_typed_func::<(), ()>(&mut store, start)
-                .map_err(Error::Instantiate)?;
-            f.call(&mut store, ()).map_err(Error::Instantiate)?;
+        if self.start {
+            imports::wasm_bindgen::start(&instance, &mut store).map_err(Error::Instantiate)?;
             let threads = store.data().bindgen.as_ref().map_or(0, |b| b.threads);
             if threads > 0 {
                 imports::wasm_bindgen::init_thread_pool(&instance, &mut store, threads)

@@ -1,5 +1,6 @@
 //! The generated proxies on the real modules: build a gate vector, swap, and find it intact.
-//! Both modules' proxies compile (the crate's build); kimchi's run waits on the runtime.
+//! plonk_wasm is wasm-bindgen 0.2.89 (JS values on an object heap), kimchi_wasm 0.2.100
+//! (`externref`s, `__wbindgen_start(stack_size)`, multi-value results).
 
 use o1js_rs::{config, kimchi, plonk};
 use proxy_runtime::Result;
@@ -32,7 +33,6 @@ fn plonk_gate_vector_survives_a_swap() -> Result<()> {
 }
 
 #[test]
-#[ignore = "proxy-runtime does not instantiate kimchi_wasm yet: its `__wbindgen_start` takes an i32"]
 fn kimchi_gate_vector_survives_a_swap() -> Result<()> {
     use kimchi::KimchiWasm;
     let k = kimchi::KimchiWasmProxy::new(config("kimchi_wasm"))?;
@@ -48,5 +48,92 @@ fn kimchi_gate_vector_survives_a_swap() -> Result<()> {
     k.swap()?;
 
     assert_eq!(k.caml_pasta_fq_plonk_gate_vector_len(&v)?, 1);
+    Ok(())
+}
+
+/// A field element of Pallas's base field (Fp): the x coordinate of an SRS point, as fresh
+/// wasm-owned bytes `(ptr, len)` that a call may take.
+fn fp_bytes(
+    k: &kimchi::KimchiWasmProxy,
+    srs: &proxy_runtime::Handle<kimchi::WasmFqSrs>,
+) -> Result<(i32, i32)> {
+    use kimchi::KimchiWasm;
+    k.wasmgpallas_get_x(&k.caml_fq_srs_h(srs)?)
+}
+
+#[test]
+fn kimchi_exports_a_typed_call_cannot_make_are_called_untyped() -> Result<()> {
+    use kimchi::KimchiWasm;
+    use proxy_runtime::{JsValue, Value};
+    let k = kimchi::KimchiWasmProxy::new(config("kimchi_wasm"))?;
+
+    // `get_memory(): any` returns an externref: the host's model of the JS value.
+    assert!(matches!(
+        k.get_memory(&[])?.as_slice(),
+        [Value::Js(JsValue::Memory)]
+    ));
+
+    // `new WasmFpRandomOracles(...)`: 24 parameters, 12 field elements as (ptr, len) pairs;
+    // the first two are optional (a null pointer).
+    let srs = k.caml_fq_srs_create(1 << 2)?;
+    let (ptr, len) = fp_bytes(&k, &srs)?;
+    let expected = k.read_memory(ptr as u32 as u64, len as u32 as u64)?;
+    let mut args = vec![Value::I32(0), Value::I32(0), Value::I32(0), Value::I32(0)];
+    args.extend([Value::I32(ptr), Value::I32(len)]);
+    for _ in 0..9 {
+        let (ptr, len) = fp_bytes(&k, &srs)?;
+        args.extend([Value::I32(ptr), Value::I32(len)]);
+    }
+    let [Value::I32(oracles)] = k.wasmfprandomoracles_new(&args)?[..] else {
+        panic!("the constructor returns one pointer");
+    };
+    let oracles = k.adopt::<kimchi::WasmFpRandomOracles>(oracles);
+    let (ptr, len) = k.wasmfprandomoracles_get_beta(&oracles)?;
+    assert_eq!(
+        k.read_memory(ptr as u32 as u64, len as u32 as u64)?,
+        expected
+    );
+
+    // `initThreadPool(1, source)` takes a JS value and returns a promise; the host starts a
+    // rayon worker and a parallel export then gives what the serial one gives.
+    let started = k.init_thread_pool(&[Value::I32(1), Value::Js(JsValue::Str("host".into()))])?;
+    assert!(matches!(started.as_slice(), [Value::Js(JsValue::Promise)]));
+    let parallel = k.caml_fq_srs_create_parallel(1 << 2)?;
+    let read = |(ptr, len): (i32, i32)| k.read_memory(ptr as u32 as u64, len as u32 as u64);
+    assert_eq!(read(fp_bytes(&k, &parallel)?)?, expected);
+    // The pool was started by an unlogged call: a standby would have none to replay the
+    // parallel export on (`WasmBindgenImports::threads` gives every instance its pool).
+    drop(parallel);
+
+    // Untyped calls are not logged: the adopted handle is stale after a swap, the SRS is not.
+    k.swap()?;
+    assert!(k.wasmfprandomoracles_get_beta(&oracles).is_err());
+    assert_eq!(read(fp_bytes(&k, &srs)?)?, expected);
+    Ok(())
+}
+
+#[test]
+fn kimchi_parallel_srs_survives_swaps_on_each_instances_pool() -> Result<()> {
+    use kimchi::KimchiWasm;
+    use proxy_runtime::{ImportsPreset, WasmBindgenImports};
+    let imports = WasmBindgenImports {
+        threads: 1,
+        ..WasmBindgenImports::default()
+    };
+    let k = kimchi::KimchiWasmProxy::new(
+        config("kimchi_wasm").imports(ImportsPreset::WasmBindgen(imports)),
+    )?;
+    let read = |(ptr, len): (i32, i32)| k.read_memory(ptr as u32 as u64, len as u32 as u64);
+    let serial = k.caml_fq_srs_create(1 << 6)?;
+    let parallel = k.caml_fq_srs_create_parallel(1 << 6)?;
+    let expected = read(fp_bytes(&k, &serial)?)?;
+    assert_eq!(read(fp_bytes(&k, &parallel)?)?, expected);
+    for generation in 1..=3 {
+        let report = k.swap()?;
+        assert_eq!(report.entries_replayed, 2);
+        assert_eq!(k.generation(), generation);
+        assert_eq!(read(fp_bytes(&k, &parallel)?)?, expected);
+        assert_eq!(read(fp_bytes(&k, &serial)?)?, expected);
+    }
     Ok(())
 }

@@ -88,8 +88,7 @@ pub(crate) fn start_workers(
                 );
                 store.limiter(|s| &mut s.limiter);
                 let started = linker.instantiate(&mut store, &runtime.module).and_then(|instance| {
-                    let start = instance.get_typed_func::<(), ()>(&mut store, "__wbindgen_start")?;
-                    start.call(&mut store, ())?;
+                    super::wasm_bindgen::start(&instance, &mut store)?;
                     instance.get_typed_func::<i32, ()>(&mut store, "wbg_rayon_start_worker")
                 });
                 match started {

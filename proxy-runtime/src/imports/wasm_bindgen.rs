@@ -1,6 +1,10 @@
-//! Host side of the `__wbindgen_placeholder__` imports of plonk_wasm (wasm-bindgen 0.2.89,
-//! threads): a small model of the JS values the module handles (wasm-bindgen's object heap),
+//! Host side of the `__wbindgen_placeholder__` imports of plonk_wasm (wasm-bindgen 0.2.89) and
+//! kimchi_wasm (0.2.100), both with threads: a small model of the JS values the module handles,
 //! randomness for `getrandom`, panics and logs as `tracing` events, and the rayon pool.
+//!
+//! JS values cross the boundary in one of two ways, told apart by each import's signature:
+//! as an index into wasm-bindgen's object heap (`i32`, 0.2.89) or as an `externref` holding the
+//! host's [`JsValue`] (0.2.100, whose module keeps them in an exported table).
 //!
 //! Imports are dispatched on their full name: several share a base name (`__wbg_new_*` is
 //! `new Error()`, `new Array()` or `new Uint8Array(x)` depending on the hash).
@@ -10,7 +14,10 @@ use std::sync::Arc;
 use parking_lot::Mutex;
 use rand_chacha::ChaCha20Rng;
 use rand_core::{RngCore, SeedableRng};
-use wasmtime::{Caller, Linker, Module, SharedMemory, Val};
+use wasmtime::{
+    AsContextMut, Caller, ExternRef, Instance, Linker, Module, Ref, RefType, SharedMemory, Store,
+    Val, ValType,
+};
 
 use super::HostState;
 use super::rayon_pool::WorkerPool;
@@ -36,6 +43,9 @@ pub struct WasmBindgenImports {
     /// Rayon worker threads started per instance with `initThreadPool` (0: no pool; exports that
     /// need rayon then trap).
     pub threads: usize,
+    /// Stack size in bytes passed to a `__wbindgen_start` that takes one (o1js's kimchi_wasm;
+    /// o1js passes `O1JS_WASM_THREAD_STACK_SIZE`, 1 MiB by default).
+    pub thread_stack_size: u32,
 }
 
 impl Default for WasmBindgenImports {
@@ -43,41 +53,91 @@ impl Default for WasmBindgenImports {
         WasmBindgenImports {
             randomness: Randomness::Seeded(0),
             threads: 0,
+            thread_stack_size: 1 << 20,
         }
     }
 }
 
-/// A JS value, as far as the module's imports need one.
-// Numbers and booleans are only ever read by `__wbindgen_debug_string` (through `Debug`).
-#[allow(dead_code)]
+/// A JS value, as far as the module's imports need one; also what an untyped call passes for
+/// an `externref` ([`crate::Value::Js`]).
 #[derive(Debug, Clone)]
-pub(crate) enum JsValue {
+pub enum JsValue {
+    /// `undefined` (also a null `externref`).
     Undefined,
+    /// `null`
     Null,
+    /// A boolean.
     Bool(bool),
+    /// A number.
     Number(f64),
+    /// A string.
     Str(String),
+    /// An `Error` with its message.
     Error(String),
+    /// An `Array` (shared, as JS arrays are).
     Array(Arc<Mutex<Vec<JsValue>>>),
     /// A `Uint8Array` over host bytes (`subarray` shares them).
     Bytes {
+        /// The whole buffer.
         data: Arc<Mutex<Vec<u8>>>,
+        /// Where the view starts in `data`.
         start: usize,
+        /// The view's length.
         len: usize,
     },
-    /// A `Uint8Array` over the wasm memory.
+    /// A `Uint8Array` over the wasm memory of the instance that made it.
     MemoryView {
+        /// Byte offset in the memory.
         offset: usize,
+        /// The view's length.
         len: usize,
     },
+    /// The instance's `WebAssembly.Memory`.
     Memory,
+    /// The memory's `ArrayBuffer`.
     Buffer,
+    /// `globalThis`.
     Global,
+    /// `globalThis.crypto`.
     Crypto,
     /// `new Function(code)`; only `return this` is ever evaluated (to the global object).
     Function(String),
     /// What `initThreadPool` and `terminateWorkers` return; always already settled.
     Promise,
+}
+
+impl JsValue {
+    /// A `Uint8Array` holding `bytes`.
+    pub fn bytes(bytes: Vec<u8>) -> Self {
+        JsValue::Bytes {
+            len: bytes.len(),
+            data: Arc::new(Mutex::new(bytes)),
+            start: 0,
+        }
+    }
+
+    /// An `Array` of `items`.
+    pub fn array(items: Vec<JsValue>) -> Self {
+        JsValue::Array(Arc::new(Mutex::new(items)))
+    }
+
+    /// The bytes of a host `Uint8Array` (`None` for anything else).
+    pub fn to_bytes(&self) -> Option<Vec<u8>> {
+        match self {
+            JsValue::Bytes { data, start, len } => {
+                Some(data.lock()[*start..*start + *len].to_vec())
+            }
+            _ => None,
+        }
+    }
+
+    /// The items of an `Array` (`None` for anything else).
+    pub fn to_items(&self) -> Option<Vec<JsValue>> {
+        match self {
+            JsValue::Array(items) => Some(items.lock().clone()),
+            _ => None,
+        }
+    }
 }
 
 enum Slot {
@@ -155,6 +215,10 @@ pub(crate) struct BindgenState {
     pub(crate) spawn: Option<WorkerSpawn>,
     pub(crate) pool: Option<WorkerPool>,
     pub(crate) threads: usize,
+    /// What a `__wbindgen_start(stack_size)` gets.
+    pub(crate) stack_size: u32,
+    /// The exported `externref` table of a 0.2.100 module.
+    externref_table: Option<Arc<str>>,
 }
 
 pub(crate) struct WorkerSpawn {
@@ -193,6 +257,12 @@ impl BindgenState {
             Randomness::Seeded(seed) => Rng::Seeded(Box::new(ChaCha20Rng::seed_from_u64(seed))),
             Randomness::Os => Rng::Os,
         };
+        let externref_table = runtime.module.exports().find_map(|e| match e.ty() {
+            wasmtime::ExternType::Table(t) if t.element().matches(&RefType::EXTERNREF) => {
+                Some(Arc::from(e.name()))
+            }
+            _ => None,
+        });
         BindgenState {
             heap: JsHeap::new(),
             rng: Arc::new(Mutex::new(rng)),
@@ -203,6 +273,8 @@ impl BindgenState {
             }),
             pool: None,
             threads: config.threads,
+            stack_size: config.thread_stack_size,
+            externref_table,
         }
     }
 
@@ -214,12 +286,9 @@ impl BindgenState {
             spawn: None,
             pool: None,
             threads: 0,
+            stack_size: self.stack_size,
+            externref_table: self.externref_table.clone(),
         }
-    }
-
-    /// Adds a value to the heap (for arguments the host passes, e.g. `initThreadPool`).
-    pub(crate) fn add(&mut self, v: JsValue) -> i32 {
-        self.heap.add(v)
     }
 }
 
@@ -325,21 +394,110 @@ fn i(v: &Val) -> i32 {
     v.i32().unwrap_or(0)
 }
 
-/// What one import does. Returns the (single) result, if any.
+/// The JS value an argument stands for: a heap index or an `externref` (null is `undefined`).
+fn js(caller: &mut Caller<'_, HostState>, v: &Val) -> wasmtime::Result<JsValue> {
+    from_wasm(caller, v)
+}
+
+/// The JS value `v` stands for, as [`js`] reads it, in any store context.
+pub(crate) fn from_wasm(
+    mut cx: impl AsContextMut<Data = HostState>,
+    v: &Val,
+) -> wasmtime::Result<JsValue> {
+    let mut cx = cx.as_context_mut();
+    match v {
+        Val::ExternRef(Some(r)) => Ok(r
+            .data(&cx)?
+            .and_then(|d| d.downcast_ref::<JsValue>())
+            .cloned()
+            .unwrap_or(JsValue::Undefined)),
+        Val::ExternRef(None) => Ok(JsValue::Undefined),
+        other => {
+            let bindgen = cx.data_mut().bindgen.as_mut();
+            let bindgen = bindgen
+                .ok_or_else(|| wasmtime::format_err!("wasm-bindgen imports are not set up"))?;
+            Ok(bindgen.heap.get(i(other)))
+        }
+    }
+}
+
+/// Like [`js`], for an argument the import takes ownership of (its heap slot is freed).
+fn js_take(caller: &mut Caller<'_, HostState>, v: &Val) -> wasmtime::Result<JsValue> {
+    match v {
+        Val::I32(idx) => Ok(state(caller)?.heap.take(*idx)),
+        other => js(caller, other),
+    }
+}
+
+/// Passes `v` to wasm as `ty` declares: an `externref` or a new heap index.
+pub(crate) fn to_wasm(
+    mut cx: impl AsContextMut<Data = HostState>,
+    v: JsValue,
+    ty: &ValType,
+) -> wasmtime::Result<Val> {
+    if ty.is_externref() {
+        return Ok(Val::ExternRef(Some(ExternRef::new(&mut cx, v)?)));
+    }
+    let mut cx = cx.as_context_mut();
+    let bindgen = cx.data_mut().bindgen.as_mut();
+    let bindgen =
+        bindgen.ok_or_else(|| wasmtime::format_err!("wasm-bindgen imports are not set up"))?;
+    Ok(Val::I32(bindgen.heap.add(v)))
+}
+
+/// The table where a 0.2.100 module keeps the `externref`s it holds (`__wbindgen_export_N`).
+fn externref_table(caller: &mut Caller<'_, HostState>) -> wasmtime::Result<wasmtime::Table> {
+    let name = state(caller)?
+        .externref_table
+        .clone()
+        .ok_or_else(|| wasmtime::format_err!("the module exports no externref table"))?;
+    caller
+        .get_export(&name)
+        .and_then(|e| e.into_table())
+        .ok_or_else(|| wasmtime::format_err!("the module has no table export `{name}`"))
+}
+
+/// `addToExternrefTable0`: stores `v` in the module's table and returns its slot.
+fn to_table_slot(caller: &mut Caller<'_, HostState>, v: JsValue) -> wasmtime::Result<Val> {
+    let slot = call_export(caller, "__externref_table_alloc", &[])?
+        .first()
+        .and_then(Val::i32)
+        .ok_or_else(|| wasmtime::format_err!("__externref_table_alloc returned no slot"))?;
+    let table = externref_table(caller)?;
+    let r = ExternRef::new(&mut *caller, v)?;
+    table.set(&mut *caller, slot as u32 as u64, Ref::Extern(Some(r)))?;
+    Ok(Val::I32(slot))
+}
+
+/// `__wbindgen_init_externref_table`: four new slots for `undefined`, `null`, `true`, `false`.
+fn init_externref_table(caller: &mut Caller<'_, HostState>) -> wasmtime::Result<()> {
+    let table = externref_table(caller)?;
+    let offset = table.grow(&mut *caller, 4, Ref::Extern(None))?;
+    for (k, v) in [JsValue::Null, JsValue::Bool(true), JsValue::Bool(false)]
+        .into_iter()
+        .enumerate()
+    {
+        let r = ExternRef::new(&mut *caller, v)?;
+        table.set(&mut *caller, offset + 1 + k as u64, Ref::Extern(Some(r)))?;
+    }
+    Ok(())
+}
+
+/// What one import does. Returns the (single) result, if any, as `result` declares it.
 fn dispatch(
     name: &str,
     caller: &mut Caller<'_, HostState>,
     a: &[Val],
+    result: Option<&ValType>,
 ) -> wasmtime::Result<Option<Val>> {
     let base = name
         .rsplit_once('_')
         .filter(|(_, h)| h.len() == 16)
         .map_or(name, |(b, _)| b);
-    let heap_get = |caller: &mut Caller<'_, HostState>, idx: &Val| -> wasmtime::Result<JsValue> {
-        Ok(state(caller)?.heap.get(i(idx)))
-    };
+    let heap_get = |caller: &mut Caller<'_, HostState>, v: &Val| js(caller, v);
     let add = |caller: &mut Caller<'_, HostState>, v: JsValue| -> wasmtime::Result<Option<Val>> {
-        Ok(Some(Val::I32(state(caller)?.heap.add(v))))
+        let ty = result.ok_or_else(|| wasmtime::format_err!("`{name}` declares no result"))?;
+        to_wasm(caller, v, ty).map(Some)
     };
     let boolean = |b: bool| Ok(Some(Val::I32(b as i32)));
     match (name, base) {
@@ -350,6 +508,10 @@ fn dispatch(
         (_, "__wbindgen_object_clone_ref") => {
             let v = heap_get(caller, &a[0])?;
             add(caller, v)
+        }
+        (_, "__wbindgen_init_externref_table") => {
+            init_externref_table(caller)?;
+            Ok(None)
         }
         (_, "__wbindgen_number_new") => add(caller, JsValue::Number(a[0].f64().unwrap_or(0.0))),
         (_, "__wbindgen_string_new") => {
@@ -375,22 +537,20 @@ fn dispatch(
             call_export(caller, "__wbindgen_free", &[a[0], a[1], Val::I32(1)])?;
             Ok(None)
         }
-        ("__wbg_new_abda76e883ba8a5f", _) => add(caller, JsValue::Error(String::new())),
-        ("__wbg_new_898a68150f225f2e", _) => add(caller, JsValue::Array(Arc::default())),
-        ("__wbg_new_8125e318e6245eed", _) => {
+        // Per wasm-bindgen version: 0.2.89 (plonk_wasm), 0.2.100 (kimchi_wasm).
+        ("__wbg_new_abda76e883ba8a5f" | "__wbg_new_8a6f238a6ece86ea", _) => {
+            add(caller, JsValue::Error(String::new()))
+        }
+        ("__wbg_new_898a68150f225f2e" | "__wbg_new_78feb108b6472713", _) => {
+            add(caller, JsValue::array(Vec::new()))
+        }
+        ("__wbg_new_8125e318e6245eed" | "__wbg_new_a12002a7f91c75be", _) => {
             let v = match heap_get(caller, &a[0])? {
                 JsValue::Buffer => JsValue::MemoryView {
                     offset: 0,
                     len: memory(caller)?.data_size(),
                 },
-                other => {
-                    let bytes = bytes_of(&other, &memory(caller)?)?;
-                    JsValue::Bytes {
-                        len: bytes.len(),
-                        data: Arc::new(Mutex::new(bytes)),
-                        start: 0,
-                    }
-                }
+                other => JsValue::bytes(bytes_of(&other, &memory(caller)?)?),
             };
             add(caller, v)
         }
@@ -429,6 +589,16 @@ fn dispatch(
         (_, "__wbg_self" | "__wbg_window" | "__wbg_globalThis" | "__wbg_global") => {
             add(caller, JsValue::Global)
         }
+        // 0.2.100: `globalThis` as a table slot (0 would mean absent, for SELF, WINDOW, GLOBAL).
+        (_, "__wbg_static_accessor_GLOBAL_THIS") => {
+            to_table_slot(caller, JsValue::Global).map(Some)
+        }
+        (
+            _,
+            "__wbg_static_accessor_SELF"
+            | "__wbg_static_accessor_WINDOW"
+            | "__wbg_static_accessor_GLOBAL",
+        ) => Ok(Some(Val::I32(0))),
         (_, "__wbg_crypto") => {
             let v = match heap_get(caller, &a[0])? {
                 JsValue::Global => JsValue::Crypto,
@@ -442,10 +612,11 @@ fn dispatch(
         }
         (_, "__wbg_require") => add(caller, JsValue::Undefined),
         (_, "__wbg_getRandomValues" | "__wbg_randomFillSync") => {
-            let target = heap_get(caller, &a[1])?;
-            if base == "__wbg_randomFillSync" {
-                state(caller)?.heap.drop_ref(i(&a[1]));
-            }
+            let target = if base == "__wbg_randomFillSync" {
+                js_take(caller, &a[1])?
+            } else {
+                heap_get(caller, &a[1])?
+            };
             let mem = memory(caller)?;
             let mut bytes = vec![0u8; bytes_of(&target, &mem)?.len()];
             state(caller)?.rng.lock().fill(&mut bytes)?;
@@ -463,7 +634,7 @@ fn dispatch(
             };
             add(caller, v)
         }
-        ("__wbg_get_44be0491f933a435", _) => {
+        ("__wbg_get_44be0491f933a435" | "__wbg_get_b9b93047fe3cf45b", _) => {
             let v = match heap_get(caller, &a[0])? {
                 JsValue::Array(items) => items
                     .lock()
@@ -474,8 +645,8 @@ fn dispatch(
             };
             add(caller, v)
         }
-        ("__wbg_set_502d29070ea18557", _) => {
-            let value = state(caller)?.heap.take(i(&a[2]));
+        ("__wbg_set_502d29070ea18557" | "__wbg_set_37837023f3d740e8", _) => {
+            let value = js_take(caller, &a[2])?;
             if let JsValue::Array(items) = heap_get(caller, &a[0])? {
                 let mut items = items.lock();
                 let idx = i(&a[1]) as u32 as usize;
@@ -486,7 +657,7 @@ fn dispatch(
             }
             Ok(None)
         }
-        ("__wbg_set_5cf90238115182c3", _) => {
+        ("__wbg_set_5cf90238115182c3" | "__wbg_set_65595bdd868b3009", _) => {
             let (dst, src) = (heap_get(caller, &a[0])?, heap_get(caller, &a[1])?);
             let mem = memory(caller)?;
             write_into(&dst, i(&a[2]) as u32 as usize, &bytes_of(&src, &mem)?, &mem)?;
@@ -523,15 +694,7 @@ fn dispatch(
             add(caller, v)
         }
         (_, "__wbg_newwithlength") => {
-            let len = i(&a[0]) as u32 as usize;
-            add(
-                caller,
-                JsValue::Bytes {
-                    data: Arc::new(Mutex::new(vec![0; len])),
-                    start: 0,
-                    len,
-                },
-            )
+            add(caller, JsValue::bytes(vec![0; i(&a[0]) as u32 as usize]))
         }
         (_, "__wbg_subarray") => {
             let (from, to) = (i(&a[1]) as u32 as usize, i(&a[2]) as u32 as usize);
@@ -556,10 +719,7 @@ fn dispatch(
             add(caller, v)
         }
         (_, "__wbg_startWorkers") => {
-            let (_src, _memory) = (
-                state(caller)?.heap.take(i(&a[0])),
-                state(caller)?.heap.take(i(&a[1])),
-            );
+            let (_src, _memory) = (js_take(caller, &a[0])?, js_take(caller, &a[1])?);
             super::rayon_pool::start_workers(caller, i(&a[2]))?;
             add(caller, JsValue::Promise)
         }
@@ -573,22 +733,46 @@ fn dispatch(
     }
 }
 
+/// Calls `__wbindgen_start`, with the thread stack size when it takes one (o1js's kimchi_wasm).
+pub(crate) fn start(instance: &Instance, store: &mut Store<HostState>) -> wasmtime::Result<()> {
+    let start = instance
+        .get_func(&mut *store, "__wbindgen_start")
+        .ok_or_else(|| wasmtime::format_err!("the module has no `__wbindgen_start`"))?;
+    let stack_size = store
+        .data()
+        .bindgen
+        .as_ref()
+        .map_or(1 << 20, |b| b.stack_size);
+    let args: &[Val] = match start.ty(&*store).params().len() {
+        0 => &[],
+        _ => &[Val::I32(stack_size as i32)],
+    };
+    start.call(&mut *store, args, &mut [])
+}
+
 /// Calls `initThreadPool(threads, workerSource)` on a freshly started instance.
 pub(crate) fn init_thread_pool(
-    instance: &wasmtime::Instance,
-    store: &mut wasmtime::Store<HostState>,
+    instance: &Instance,
+    store: &mut Store<HostState>,
     threads: usize,
 ) -> wasmtime::Result<()> {
-    let source = store
-        .data_mut()
-        .bindgen
-        .as_mut()
-        .map(|b| b.add(JsValue::Str("host".into())))
-        .ok_or_else(|| wasmtime::format_err!("wasm-bindgen imports are not set up"))?;
-    let init = instance.get_typed_func::<(i32, i32), i32>(&mut *store, "initThreadPool")?;
-    let promise = init.call(&mut *store, (threads as i32, source))?;
-    if let Some(b) = store.data_mut().bindgen.as_mut() {
-        b.heap.drop_ref(promise);
+    let init = instance
+        .get_func(&mut *store, "initThreadPool")
+        .ok_or_else(|| wasmtime::format_err!("the module has no `initThreadPool`"))?;
+    let ty = init.ty(&*store);
+    let source_ty = ty
+        .params()
+        .nth(1)
+        .ok_or_else(|| wasmtime::format_err!("`initThreadPool` takes no worker source"))?;
+    let source = to_wasm(&mut *store, JsValue::Str("host".into()), &source_ty)?;
+    let mut promise = [Val::I32(0)];
+    init.call(
+        &mut *store,
+        &[Val::I32(threads as i32), source],
+        &mut promise,
+    )?;
+    if let (Val::I32(idx), Some(b)) = (&promise[0], store.data_mut().bindgen.as_mut()) {
+        b.heap.drop_ref(*idx);
     }
     Ok(())
 }
@@ -608,12 +792,13 @@ pub(crate) fn define(
             continue;
         };
         let name: Arc<str> = import.name().into();
+        let result = ty.results().next();
         linker.func_new(
             IMPORT_MODULE,
             import.name(),
             ty,
             move |mut caller, params, results| {
-                let out = dispatch(&name, &mut caller, params)?;
+                let out = dispatch(&name, &mut caller, params, result.as_ref())?;
                 if let (Some(v), Some(slot)) = (out, results.first_mut()) {
                     *slot = v;
                 }

@@ -87,6 +87,7 @@ pub fn config(dir: &Path, threads: usize) -> ProxyConfig {
         .imports(ImportsPreset::WasmBindgen(WasmBindgenImports {
             randomness: Randomness::Seeded(7),
             threads,
+            ..WasmBindgenImports::default()
         }))
         .module_cache(concat!(env!("CARGO_TARGET_TMPDIR"), "/module-cache"))
 }
