@@ -226,12 +226,13 @@ fn write(model: &ModuleModel, args: &GenerateArgs) -> Result<()> {
     if let Some(shim) = &generation.rust {
         println!(
             "rust shim: trait {} with {} methods ({} handle parameters, {} handle results, \
-             {} replayed), {} function(s) skipped",
+             {} replayed, {} untyped), {} function(s) skipped",
             shim.trait_name,
             shim.methods,
             shim.handle_params,
             shim.handle_results,
             shim.replayed,
+            shim.untyped,
             shim.skipped.len()
         );
     }

@@ -52,7 +52,7 @@ fn counter_rust_shim_snapshot() {
     let summary = generate(&wasm, &out, &["--lang", "rust"]);
     assert!(
         summary.contains(
-            "trait CounterModule with 13 methods (7 handle parameters, 3 handle results, 1 replayed)"
+            "trait CounterModule with 13 methods (7 handle parameters, 3 handle results, 1 replayed, 0 untyped)"
         ),
         "{summary}"
     );
@@ -114,7 +114,7 @@ fn wat_modules_get_raw_types_tuples_and_valid_names() {
 }
 
 #[test]
-fn types_the_proxy_cannot_pass_are_left_out_with_the_reason() {
+fn exports_a_typed_call_cannot_make_are_called_untyped() {
     let dir = tempfile::tempdir().unwrap();
     let wasm = dir.path().join("refs.wasm");
     std::fs::write(
@@ -124,6 +124,7 @@ fn types_the_proxy_cannot_pass_are_left_out_with_the_reason() {
                  (func (export "simd") (param v128) (result i32) i32.const 0)
                  (func (export "make_ref") (result externref) ref.null extern)
                  (func (export "take_ref") (param i32 externref))
+                 (func (export "take_func") (param funcref))
                  (func (export "plain") (param f32 f64) (result i64) i64.const 0)
                  (func (export "wide") (param i32 i32 i32 i32 i32 i32 i32 i32 i32
                                               i32 i32 i32 i32 i32 i32 i32 i32 i32)))"#,
@@ -133,16 +134,25 @@ fn types_the_proxy_cannot_pass_are_left_out_with_the_reason() {
     .unwrap();
     let out = dir.path().join("out");
     let summary = generate(&wasm, &out, &["--lang", "rust"]);
-    assert!(summary.contains("with 1 methods"), "{summary}");
-    assert!(summary.contains("4 function(s) skipped"), "{summary}");
+    assert!(summary.contains("with 5 methods"), "{summary}");
+    assert!(
+        summary.contains("4 untyped), 1 function(s) skipped"),
+        "{summary}"
+    );
     let shim = std::fs::read_to_string(out.join("refs.rs")).unwrap();
     for line in [
-        "    // skipped `simd`: parameter 0 is `v128`, which the proxy cannot pass",
-        "    // skipped `make_ref`: it returns `externref`, which the proxy cannot pass",
-        "    // skipped `take_ref`: parameter 1 is `externref`, which the proxy cannot pass",
+        "use proxy_runtime::{Result, Value, proxied};",
+        "    /// Called untyped: parameter 0 is `v128`.",
+        "    fn simd(&self, args: &[Value]) -> Result<Vec<Value>>;",
+        "    /// Called untyped: it returns `externref`.",
+        "    fn make_ref(&self, args: &[Value]) -> Result<Vec<Value>>;",
+        "    /// Called untyped: parameter 1 is `externref`.",
+        "    fn take_ref(&self, args: &[Value]) -> Result<Vec<Value>>;",
+        "    // skipped `take_func`: parameter 0 is `funcref`, which the proxy cannot pass",
         "    fn plain(&self, arg0: f32, arg1: f64) -> Result<i64>;",
-        "    // skipped `wide`: it has 18 parameters; wasmtime's typed calls take at most 17",
-        "/// 4 function(s) left out: the proxy cannot call them (see the comments).",
+        "    /// Called untyped: it has 18 parameters; wasmtime's typed calls take at most 17.",
+        "    fn wide(&self, args: &[Value]) -> Result<Vec<Value>>;",
+        "/// 1 function(s) left out: the proxy cannot call them (see the comments).",
     ] {
         assert!(shim.lines().any(|l| l == line), "{line}\n{shim}");
     }
@@ -246,7 +256,7 @@ replay = false
     assert!(!fresh.join("counter.rs").exists());
 }
 
-/// o1js's real modules: every function export is a method (or a named skip),
+/// o1js's real modules: every function export is a method (typed or untyped),
 /// handles are typed where the glue shows them, and the output is rustfmt-clean.
 #[test]
 fn o1js_shims_cover_every_function_export() {
@@ -254,7 +264,7 @@ fn o1js_shims_cover_every_function_export() {
     let bindings = o1js_bindings();
     let dir = tempfile::tempdir().unwrap();
     // kimchi passes externrefs; both have two 24-parameter constructors (random oracles).
-    for (module, expected_skips) in [("plonk_wasm", 2), ("kimchi_wasm", 11)] {
+    for (module, expected_untyped) in [("plonk_wasm", 2), ("kimchi_wasm", 11)] {
         let wasm = bindings.join(format!("{module}_bg.wasm"));
         let model = read_module(&wasm, &ReadOptions::default()).unwrap();
         let targets = Targets {
@@ -277,22 +287,24 @@ fn o1js_shims_cover_every_function_export() {
             .count();
         assert_eq!(methods, shim.methods, "{module}");
         assert_eq!(
-            shim.methods + shim.skipped.len(),
+            shim.methods,
             functions.len(),
-            "{module}"
-        );
-        assert_eq!(
-            shim.skipped.len(),
-            expected_skips,
             "{module}: {:?}",
             shim.skipped
         );
-        for (name, reason) in &shim.skipped {
-            let too_many = name.ends_with("randomoracles_new")
-                && reason == "it has 24 parameters; wasmtime's typed calls take at most 17";
+        assert!(shim.skipped.is_empty(), "{module}: {:?}", shim.skipped);
+        assert_eq!(shim.untyped, expected_untyped, "{module}");
+        let untyped_reasons: Vec<&str> = text
+            .lines()
+            .filter_map(|l| l.trim_start().strip_prefix("/// Called untyped: "))
+            .collect();
+        assert_eq!(untyped_reasons.len(), expected_untyped, "{module}");
+        for reason in untyped_reasons {
+            let too_many =
+                reason.starts_with("it has 24 parameters; wasmtime's typed calls take at most 17");
             assert!(
                 reason.contains("externref") || too_many,
-                "{module}: {name}: {reason}"
+                "{module}: {reason}"
             );
         }
         // Every export a method does not name by itself is named by `#[export]`.
@@ -311,11 +323,7 @@ fn o1js_shims_cover_every_function_export() {
             })
             .collect();
         for f in &functions {
-            let skipped = shim.skipped.iter().any(|(n, _)| n == f);
-            assert!(
-                named.contains(*f) || skipped,
-                "{module}: `{f}` has no method"
-            );
+            assert!(named.contains(*f), "{module}: `{f}` has no method");
         }
         // The contract's examples, as generated from the real module.
         for expected in [
@@ -347,12 +355,8 @@ fn o1js_shims_cover_every_function_export() {
         std::fs::write(&file, text).unwrap();
         assert_rustfmt_clean(&file);
         eprintln!(
-            "{module}: {} methods, {} handle parameters, {} handle results, {} replayed, {} skipped",
-            shim.methods,
-            shim.handle_params,
-            shim.handle_results,
-            shim.replayed,
-            shim.skipped.len()
+            "{module}: {} methods, {} handle parameters, {} handle results, {} replayed, {} untyped",
+            shim.methods, shim.handle_params, shim.handle_results, shim.replayed, shim.untyped
         );
     }
 }

@@ -49,24 +49,38 @@ fn tuple(items: Vec<TokenStream>) -> TokenStream {
     }
 }
 
-/// `TypedFunc<Params, Results>` of one method.
+/// `TypedFunc<Params, Results>` of one method (untyped methods have a `Func` instead).
 fn func_types(m: &Method) -> (TokenStream, TokenStream) {
     let params = tuple(
         m.params
             .iter()
             .map(|p| match p.kind {
                 ParamKind::Raw(r) => raw_ty(r),
-                ParamKind::Borrow | ParamKind::Consume => quote!(i32),
+                ParamKind::Borrow | ParamKind::Consume | ParamKind::Values => quote!(i32),
             })
             .collect(),
     );
     let results = match &m.output {
         Output::Unit => quote!(()),
-        Output::Handle(_) => quote!(i32),
+        Output::Handle(_) | Output::Values => quote!(i32),
         Output::Raw(rs) if rs.len() == 1 => raw_ty(rs[0]),
         Output::Raw(rs) => tuple(rs.iter().map(|r| raw_ty(*r)).collect()),
     };
     (params, results)
+}
+
+fn is_untyped(m: &Method) -> bool {
+    matches!(m.output, Output::Values)
+}
+
+/// The exports struct's field of one method: a `TypedFunc`, or a `Func` for an untyped method.
+fn field_type(m: &Method) -> TokenStream {
+    let rt = quote!(::proxy_runtime);
+    if is_untyped(m) {
+        return quote!(#rt::wasmtime::Func);
+    }
+    let (params, results) = func_types(m);
+    quote!(#rt::wasmtime::TypedFunc<#params, #results>)
 }
 
 fn method_impl(m: &Method) -> TokenStream {
@@ -74,17 +88,29 @@ fn method_impl(m: &Method) -> TokenStream {
     let sig = &m.sig;
     let name = &m.name;
     let export = parse::lit(&m.export);
+    if is_untyped(m) {
+        let args = &m.params[0].name;
+        return quote! {
+            #sig {
+                const SPEC: #rt::CallSpec = #rt::CallSpec { export: #export, replay: false, mutates: ::core::option::Option::None };
+                self.proxy.call(&SPEC, &[], |__exports, __store, _| {
+                    #rt::call_untyped(&__exports.#name, __store, #args)
+                })
+            }
+        };
+    }
     let replay = m.replay;
     let mutates = match m.mutates {
         Some(i) => quote!(::core::option::Option::Some(#i)),
         None => quote!(::core::option::Option::None),
     };
-    let args = m.params.iter().map(|p| {
+    let args = m.params.iter().filter_map(|p| {
         let n = &p.name;
         match p.kind {
-            ParamKind::Raw(_) => quote!(#rt::Arg::from(#n)),
-            ParamKind::Borrow => quote!(#rt::Arg::borrow(#n)),
-            ParamKind::Consume => quote!(#rt::Arg::consume(&#n)),
+            ParamKind::Raw(_) => Some(quote!(#rt::Arg::from(#n))),
+            ParamKind::Borrow => Some(quote!(#rt::Arg::borrow(#n))),
+            ParamKind::Consume => Some(quote!(#rt::Arg::consume(&#n))),
+            ParamKind::Values => None,
         }
     });
     let mut handle_index = 0usize;
@@ -92,7 +118,7 @@ fn method_impl(m: &Method) -> TokenStream {
         .params
         .iter()
         .map(|p| match p.kind {
-            ParamKind::Raw(_) => {
+            ParamKind::Raw(_) | ParamKind::Values => {
                 let n = &p.name;
                 quote!(#n)
             }
@@ -132,15 +158,20 @@ fn generate(p: &parse::Proxied) -> TokenStream {
     let exports_name = format_ident!("{}Exports", trait_name);
     let fields = p.methods.iter().map(|m| {
         let name = &m.name;
-        let (params, results) = func_types(m);
+        let ty = field_type(m);
         let doc = format!(" `{}`", m.export);
-        quote!(#[doc = #doc] pub #name: #rt::wasmtime::TypedFunc<#params, #results>)
+        quote!(#[doc = #doc] pub #name: #ty)
     });
     let resolves = p.methods.iter().map(|m| {
         let name = &m.name;
         let export = parse::lit(&m.export);
         let method = parse::lit(&m.name.to_string());
-        quote!(#name: #rt::typed_export(instance, store, #export, #method)?)
+        let lookup = if is_untyped(m) {
+            quote!(untyped_export)
+        } else {
+            quote!(typed_export)
+        };
+        quote!(#name: #rt::#lookup(instance, store, #export, #method)?)
     });
     let impls = p.methods.iter().map(method_impl);
     let exports_doc = format!(

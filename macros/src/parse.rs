@@ -41,6 +41,8 @@ pub enum ParamKind {
     Borrow,
     /// `Handle<C>`
     Consume,
+    /// `&[Value]`: every argument of an untyped call.
+    Values,
 }
 
 #[derive(Debug, Clone)]
@@ -55,6 +57,8 @@ pub enum Output {
     Unit,
     Raw(Vec<Raw>),
     Handle(Type),
+    /// `Vec<Value>`: the results of an untyped call.
+    Values,
 }
 
 #[derive(Debug, Clone)]
@@ -75,6 +79,26 @@ pub struct Proxied {
     pub methods: Vec<Method>,
 }
 
+/// Whether `ty` is a path ending in `Value` (`Value`, `proxy_runtime::Value`).
+fn is_value(ty: &Type) -> bool {
+    matches!(ty, Type::Path(p) if p.qself.is_none()
+        && p.path.segments.last().is_some_and(|s| s.ident == "Value" && s.arguments.is_none()))
+}
+
+/// `Vec<Value>`
+fn is_values(ty: &Type) -> bool {
+    let Type::Path(p) = ty else { return false };
+    let Some(last) = p.path.segments.last() else {
+        return false;
+    };
+    let PathArguments::AngleBracketed(args) = &last.arguments else {
+        return false;
+    };
+    last.ident == "Vec"
+        && args.args.len() == 1
+        && matches!(args.args.first(), Some(GenericArgument::Type(t)) if is_value(t))
+}
+
 fn handle_class(ty: &Type) -> Option<Type> {
     let Type::Path(p) = ty else { return None };
     let last = p.path.segments.last()?;
@@ -93,15 +117,20 @@ fn handle_class(ty: &Type) -> Option<Type> {
     }
 }
 
-const PARAM_TYPES: &str =
-    "expected `i32`, `i64`, `f32`, `f64`, `&Handle<C>` (borrow) or `Handle<C>` (consume)";
-const RESULT_TYPES: &str = "expected `Result<()>`, `Result<T>` with T one of `i32 i64 f32 f64`, a tuple of them, or `Handle<C>`";
+const PARAM_TYPES: &str = "expected `i32`, `i64`, `f32`, `f64`, `&Handle<C>` (borrow), `Handle<C>` (consume) or `&[Value]` (an untyped call)";
+const RESULT_TYPES: &str = "expected `Result<()>`, `Result<T>` with T one of `i32 i64 f32 f64`, a tuple of them, `Handle<C>` or `Vec<Value>` (an untyped call)";
 
 fn param_kind(ty: &Type) -> syn::Result<ParamKind> {
     if let Some(raw) = Raw::from_type(ty) {
         return Ok(ParamKind::Raw(raw));
     }
     if let Type::Reference(r) = ty {
+        if let Type::Slice(slice) = &*r.elem
+            && r.mutability.is_none()
+            && is_value(&slice.elem)
+        {
+            return Ok(ParamKind::Values);
+        }
         if r.mutability.is_none() && handle_class(&r.elem).is_some() {
             return Ok(ParamKind::Borrow);
         }
@@ -158,6 +187,9 @@ fn output(ret: &ReturnType, span: Span) -> syn::Result<Output> {
     }
     if let Some(c) = handle_class(inner) {
         return Ok(Output::Handle(c));
+    }
+    if is_values(inner) {
+        return Ok(Output::Values);
     }
     if let Type::Tuple(t) = inner {
         if t.elems.is_empty() {
@@ -355,6 +387,27 @@ fn method(m: &syn::TraitItemFn, errors: &mut Errors) -> Option<Method> {
         },
     };
     let output = out?;
+    let untyped = params.iter().any(|p| matches!(p.kind, ParamKind::Values))
+        || matches!(output, Output::Values);
+    if untyped {
+        let shape = params.len() == 1
+            && matches!(params[0].kind, ParamKind::Values)
+            && matches!(output, Output::Values);
+        if !shape {
+            errors.push(syn::Error::new(
+                sig.ident.span(),
+                "an untyped method takes only `args: &[Value]` and returns `Result<Vec<Value>>`",
+            ));
+            ok = false;
+        }
+        if replay {
+            errors.push(syn::Error::new(
+                sig.ident.span(),
+                "an untyped method cannot be `#[replay]`: its handles are not known, so a swap could not remap them",
+            ));
+            ok = false;
+        }
+    }
     ok.then(|| Method {
         name: sig.ident.clone(),
         export: export.unwrap_or_else(|| sig.ident.to_string()),

@@ -27,6 +27,9 @@ fn the_contract_example_expands_to_a_proxy_and_typed_exports() {
             fn wasmgvesta_get_x(&self, retptr: i32, this: i32) -> Result<()>;
             fn two_results(&self, a: i32) -> Result<(i32, i32)>;
             fn floats(&self, a: f32, b: f64, c: i64) -> Result<f64>;
+            /// An `externref` parameter: called untyped.
+            #[export = "initThreadPool"]
+            fn init_thread_pool(&self, args: &[Value]) -> Result<Vec<Value>>;
         }
     }));
 }

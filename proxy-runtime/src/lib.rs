@@ -8,6 +8,8 @@
 //! - [`Proxy::swap`] prepares a [`StandbyInstance`] while calls continue, checks it
 //!   ([`DeterminismPolicy`]) and flips atomically; failures leave the active serving.
 //! - The [`MemoryMonitor`] triggers swaps at a threshold of the cap ([`MemoryLimiter`]).
+//! - Exports a typed method cannot express are called untyped with [`Value`]s
+//!   ([`call_untyped`]): `externref`s as [`JsValue`]s, or more than 17 parameters.
 //! - [`imports`] holds the host side of wasm-bindgen modules (plonk_wasm, kimchi_wasm).
 
 mod config;
@@ -21,6 +23,7 @@ pub mod metrics;
 mod proxy;
 mod replay;
 mod swap;
+mod untyped;
 
 pub use config::{
     EventListener, ImportsPreset, KILL_SWITCH_ENV, LinkerHook, ModuleSource, ProxyConfig,
@@ -28,6 +31,7 @@ pub use config::{
 };
 pub use error::{Error, Result};
 pub use handle::{Class, ClassInfo, Handle, HandleId, HandleTable, RawHandle};
+pub use imports::wasm_bindgen::JsValue;
 pub use imports::{HostState, WasmBindgenImports};
 pub use instance::{Exports, Instance, StandbyInstance, typed_export};
 pub use log::{LogEntry, LoggedArg, RawValue, ReplayLog};
@@ -37,6 +41,7 @@ pub use proxy::{Arg, CallSpec, Proxy, RawResults};
 pub use proxy_macros::proxied;
 pub use replay::{DeterminismPolicy, ProbeContext, ProbeFn};
 pub use swap::SwapReport;
+pub use untyped::{Value, call_untyped, untyped_export};
 /// wasmtime, re-exported so generated code and users name the same version.
 pub use wasmtime;
 

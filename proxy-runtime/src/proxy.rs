@@ -409,6 +409,22 @@ impl<E: Exports> Proxy<E> {
         self.resolve(&guard, &handle.raw)
     }
 
+    /// Wraps an object pointer that an untyped call returned as a handle of class `C`. Untyped
+    /// calls are not logged, so after a swap the handle is stale (a clear error on use).
+    pub fn adopt<C: Class>(&self, ptr: i32) -> Handle<C> {
+        let mut active = self.active.lock();
+        let generation = active.instance.generation;
+        let id = active.handles.insert(HandleSlot {
+            class: ClassInfo::of::<C>(),
+            ptr,
+            generation,
+            held: true,
+            consumed: false,
+            lineage: None,
+        });
+        Handle::new(id, self.id, self.drops.clone())
+    }
+
     /// Generation of the active instance (0 before the first swap).
     pub fn generation(&self) -> u64 {
         self.active.lock().instance.generation

@@ -24,8 +24,8 @@ use crate::reader::glue::{Glue, GlueExportKind, MemberKind, RawArg, RawCallSite,
 use crate::reader::wasm::ExportKind;
 use crate::replay::{ReplayDecision, ReplayPolicy};
 
-/// Most parameters (or results) a wasmtime `TypedFunc` takes, which `#[proxied]` resolves
-/// every export to; exports with more are left out with that reason.
+/// Most parameters (or results) a wasmtime `TypedFunc` takes; exports with more are called
+/// untyped (`args: &[Value]`).
 pub const MAX_TYPED_ARITY: usize = 17;
 
 /// clippy's default `too_many_arguments` threshold (`&self` included).
@@ -41,7 +41,7 @@ pub struct RustShim {
     pub file: GeneratedFile,
     /// Name of the `#[proxied]` trait (`PlonkWasm` for `plonk_wasm`).
     pub trait_name: String,
-    /// Trait methods rendered (one per function export, less `skipped`).
+    /// Trait methods rendered (one per function export, less `skipped`; `untyped` included).
     pub methods: usize,
     /// Parameters typed as `&Handle<C>` or `Handle<C>`.
     pub handle_params: usize,
@@ -49,7 +49,9 @@ pub struct RustShim {
     pub handle_results: usize,
     /// Methods marked `#[replay]` (mutations included).
     pub replayed: usize,
-    /// Function exports left out, with the reason (a type the proxy cannot pass).
+    /// Methods called untyped (an `externref` or `v128`, or more than 17 parameters).
+    pub untyped: usize,
+    /// Function exports left out, with the reason (a type not even an untyped call passes).
     pub skipped: Vec<(String, String)>,
 }
 
@@ -156,15 +158,18 @@ pub fn render(model: &ModuleModel, policy: &ReplayPolicy) -> Result<RustShim, Ru
         }
     }
 
-    let uses_handles = methods.iter().any(Method::uses_handles);
+    let mut imports = Vec::new();
+    if methods.iter().any(Method::uses_handles) {
+        imports.push("Handle");
+    }
+    imports.push("Result");
+    if methods.iter().any(|m| m.untyped.is_some()) {
+        imports.push("Value");
+    }
+    imports.push("proxied");
     let mut out = String::new();
     out.push_str(&format!("// {}\n", header(model)));
-    let imports = if uses_handles {
-        "Handle, Result, proxied"
-    } else {
-        "Result, proxied"
-    };
-    out.push_str(&format!("use proxy_runtime::{{{imports}}};\n"));
+    out.push_str(&format!("use proxy_runtime::{{{}}};\n", imports.join(", ")));
     if !classes.list.is_empty() {
         out.push_str("\nproxy_runtime::classes! {\n");
         for class in &classes.list {
@@ -220,6 +225,7 @@ pub fn render(model: &ModuleModel, policy: &ReplayPolicy) -> Result<RustShim, Ru
             .filter(|m| matches!(m.result, ResultType::Handle(_)))
             .count(),
         replayed: methods.iter().filter(|m| m.replay.is_some()).count(),
+        untyped: methods.iter().filter(|m| m.untyped.is_some()).count(),
         skipped,
     })
 }
@@ -239,7 +245,7 @@ struct ClassNames {
 impl ClassNames {
     fn new(model: &ModuleModel) -> Self {
         // The `use` line brings these into scope: a class may not shadow them.
-        let mut scope = NameScope::with_reserved(&["Handle", "Result", "proxied"]);
+        let mut scope = NameScope::with_reserved(&["Handle", "Result", "Value", "proxied"]);
         let mut list = Vec::new();
         let mut by_js = HashMap::new();
         for class in model.api.iter().flat_map(|api| &api.classes) {
@@ -284,6 +290,8 @@ enum ParamType {
 enum ResultType {
     Raw(Vec<&'static str>),
     Handle(String),
+    /// `Vec<Value>` of an untyped method.
+    Values,
 }
 
 struct Param {
@@ -293,6 +301,8 @@ struct Param {
 
 struct Method {
     doc: String,
+    /// Why the method is called untyped (`args: &[Value]`), if it is.
+    untyped: Option<String>,
     export: Option<String>,
     replay: Option<String>,
     name: String,
@@ -311,13 +321,18 @@ impl Method {
 
     fn write(&self, out: &mut String) {
         out.push_str(&format!("    /// {}\n", self.doc));
+        if let Some(reason) = &self.untyped {
+            out.push_str(&format!("    ///\n    /// Called untyped: {reason}.\n"));
+        }
         if let Some(replay) = &self.replay {
             out.push_str(&format!("    {replay}\n"));
         }
         if let Some(export) = &self.export {
             out.push_str(&format!("    #[export = {export:?}]\n"));
         }
+        let untyped_args = self.untyped.as_ref().map(|_| "args: &[Value]".to_owned());
         let params: Vec<String> = std::iter::once("&self".to_owned())
+            .chain(untyped_args)
             .chain(self.params.iter().map(|p| {
                 let ty = match &p.ty {
                     ParamType::Raw(t) => (*t).to_owned(),
@@ -332,6 +347,7 @@ impl Method {
             ResultType::Raw(types) if types.len() == 1 => types[0].to_owned(),
             ResultType::Raw(types) => format!("({})", types.join(", ")),
             ResultType::Handle(c) => format!("Handle<{c}>"),
+            ResultType::Values => "Vec<Value>".to_owned(),
         };
         let one_line = format!(
             "    fn {}({}) -> Result<{result}>;",
@@ -359,6 +375,9 @@ impl Method {
         }
     }
 }
+
+/// Wasm types an untyped call passes (as `proxy_runtime::Value`) that a typed one cannot.
+const UNTYPED_TYPES: [&str; 2] = ["externref", "v128"];
 
 fn raw_type(wasm: &str) -> Option<&'static str> {
     match wasm {
@@ -393,41 +412,67 @@ impl<'m> Context<'m> {
         name: String,
         policy: &ReplayPolicy,
     ) -> Result<Result<Method, String>, RustRenderError> {
-        let mut raw_params = Vec::new();
+        // Exports a `TypedFunc` cannot call are called untyped, with `Value`s.
+        let mut untyped = None;
         for (i, t) in export.params.iter().enumerate() {
-            match raw_type(t) {
-                Some(t) => raw_params.push(t),
-                None => {
+            if raw_type(t).is_none() {
+                if !UNTYPED_TYPES.contains(&t.as_str()) {
                     return Ok(Err(format!(
                         "parameter {i} is `{t}`, which the proxy cannot pass"
                     )));
                 }
+                untyped.get_or_insert_with(|| format!("parameter {i} is `{t}`"));
             }
         }
-        let mut raw_results = Vec::new();
         for t in &export.results {
-            match raw_type(t) {
-                Some(t) => raw_results.push(t),
-                None => {
+            if raw_type(t).is_none() {
+                if !UNTYPED_TYPES.contains(&t.as_str()) {
                     return Ok(Err(format!(
                         "it returns `{t}`, which the proxy cannot pass"
                     )));
                 }
+                untyped.get_or_insert_with(|| format!("it returns `{t}`"));
             }
         }
-
         for (what, n) in [
             ("parameters", export.params.len()),
             ("results", export.results.len()),
         ] {
             if n > MAX_TYPED_ARITY {
-                return Ok(Err(format!(
-                    "it has {n} {what}; wasmtime's typed calls take at most {MAX_TYPED_ARITY}"
-                )));
+                untyped.get_or_insert_with(|| {
+                    format!(
+                        "it has {n} {what}; wasmtime's typed calls take at most {MAX_TYPED_ARITY}"
+                    )
+                });
             }
         }
-
+        let decision = policy
+            .decide(&export.name, export.role)
+            .map_err(|e| RustRenderError::Policy(e.to_string()))?;
         let js = self.js_signature(export);
+        let doc = self.doc(export, js.as_ref());
+        let export_attr = (name != export.name).then(|| export.name.clone());
+        if let Some(reason) = untyped {
+            let logged = !matches!(decision, ReplayDecision::Unlogged);
+            return Ok(Ok(Method {
+                doc,
+                untyped: Some(if logged {
+                    format!("{reason}; the replay policy logs it, but untyped calls are not logged")
+                } else {
+                    reason
+                }),
+                export: export_attr,
+                replay: None,
+                name,
+                params: Vec::new(),
+                result: ResultType::Values,
+            }));
+        }
+        let raw_params: Vec<&'static str> =
+            export.params.iter().filter_map(|t| raw_type(t)).collect();
+        let raw_results: Vec<&'static str> =
+            export.results.iter().filter_map(|t| raw_type(t)).collect();
+
         let site = self.call_site(export);
         let mut param_scope = NameScope::with_reserved(&["self"]);
         let params: Vec<Param> = raw_params
@@ -467,10 +512,7 @@ impl<'m> Context<'m> {
             _ => ResultType::Raw(raw_results),
         };
 
-        let replay = match policy
-            .decide(&export.name, export.role)
-            .map_err(|e| RustRenderError::Policy(e.to_string()))?
-        {
+        let replay = match decision {
             ReplayDecision::Unlogged => None,
             ReplayDecision::Replay => Some("#[replay]".to_owned()),
             ReplayDecision::Mutates { arg } => match params.get(arg) {
@@ -493,7 +535,20 @@ impl<'m> Context<'m> {
                 }
             },
         };
-        let doc = match &js {
+        Ok(Ok(Method {
+            doc,
+            untyped: None,
+            export: export_attr,
+            replay,
+            name,
+            params,
+            result,
+        }))
+    }
+
+    /// The method's doc line: the JS signature, or the raw one.
+    fn doc(&self, export: &Export, js: Option<&JsSignature>) -> String {
+        match js {
             Some(js) => format!("`{}`", js.text),
             None => format!(
                 "`{}({}) -> ({})`{}",
@@ -506,16 +561,7 @@ impl<'m> Context<'m> {
                     _ => "",
                 }
             ),
-        };
-        let export_attr = (name != export.name).then(|| export.name.clone());
-        Ok(Ok(Method {
-            doc,
-            export: export_attr,
-            replay,
-            name,
-            params,
-            result,
-        }))
+        }
     }
 
     /// `caml_pasta_fp_plonk_gate_vector_add`, `counter_with_seed`, `wasmgvesta_get_x`.
