@@ -192,7 +192,7 @@ impl ModuleRuntime {
             let threads = store.data().bindgen.as_ref().map_or(0, |b| b.threads);
             if threads > 0 {
                 imports::wasm_bindgen::init_thread_pool(&instance, &mut store, threads)
-                    .map_err(Error::Instantiate)?;
+                    .map_err(|e| Error::WorkerPool(format!("{e:#}")))?;
             }
         }
         let exports = E::resolve(&instance, &mut store)?;

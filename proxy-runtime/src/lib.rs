@@ -32,7 +32,7 @@ pub use config::{
 pub use error::{Error, Result};
 pub use handle::{Class, ClassInfo, Handle, HandleId, HandleTable, RawHandle};
 pub use imports::wasm_bindgen::JsValue;
-pub use imports::{HostState, WasmBindgenImports};
+pub use imports::{FaultDrill, HostState, WasmBindgenImports};
 pub use instance::{Exports, Instance, StandbyInstance, typed_export};
 pub use log::{LogEntry, LoggedArg, RawValue, ReplayLog};
 pub use memory::{MemoryLimiter, MemoryMonitor, PAGE_SIZE};

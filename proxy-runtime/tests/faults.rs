@@ -94,6 +94,46 @@ fn instantiate_failure() {
     );
 }
 
+/// The standby's rayon pool does not start (plonk_wasm with one worker per instance).
+#[test]
+fn worker_start_failure() {
+    use common::plonk::{PlonkSrs, PlonkSrsProxy, bindings_dir, config, h_coordinates};
+    use proxy_runtime::{FaultDrill, ImportsPreset, WasmBindgenImports};
+    let Some(dir) = bindings_dir() else { return };
+    let drill = FaultDrill::default();
+    let imports = WasmBindgenImports {
+        threads: 1,
+        drill: drill.clone(),
+        ..WasmBindgenImports::default()
+    };
+    let p = PlonkSrsProxy::new(config(&dir, 1).imports(ImportsPreset::WasmBindgen(imports)))
+        .expect("the first instance starts its pool");
+    let srs = p.caml_fp_srs_create_parallel(1 << 6).unwrap();
+    let h = h_coordinates(&p, &srs);
+    let log = p.log_len();
+
+    drill.fail_worker_starts(1);
+    let err = p.swap().expect_err("the standby's pool must fail");
+    assert!(
+        matches!(&err, Error::WorkerPool(m) if m.contains("fault drill")),
+        "{err}"
+    );
+    assert_eq!(err.reason(), "worker_pool");
+    // The active keeps serving with its own pool; nothing is lost; the failure is counted.
+    assert_eq!(p.generation(), 0);
+    assert_eq!(h_coordinates(&p, &srs), h);
+    let again = p.caml_fp_srs_create_parallel(1 << 6).unwrap();
+    assert_eq!(h_coordinates(&p, &again), h);
+    drop(again);
+    p.collect();
+    assert_eq!(p.log_len(), log);
+    let stats = p.stats();
+    assert_eq!((stats.failures("worker_pool"), stats.swaps), (1, 0));
+
+    p.swap().expect("the next standby starts its pool");
+    assert_eq!(h_coordinates(&p, &srs), h);
+}
+
 #[test]
 fn trap_during_replay() {
     standby_fails(

@@ -5,7 +5,7 @@ pub mod wasm_bindgen;
 
 use wasmtime::SharedMemory;
 
-pub use wasm_bindgen::{Randomness, WasmBindgenImports};
+pub use wasm_bindgen::{FaultDrill, Randomness, WasmBindgenImports};
 
 use crate::memory::MemoryLimiter;
 

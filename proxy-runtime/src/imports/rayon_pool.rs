@@ -56,6 +56,11 @@ pub(crate) fn start_workers(
         "poolbuilder_numThreads",
     )?;
     let st = state(caller)?;
+    if st.drill.worker_start_fails() {
+        return Err(wasmtime::format_err!(
+            "fault drill: the worker threads did not start"
+        ));
+    }
     let spawn = st
         .spawn
         .as_ref()

@@ -46,6 +46,31 @@ pub struct WasmBindgenImports {
     /// Stack size in bytes passed to a `__wbindgen_start` that takes one (o1js's kimchi_wasm;
     /// o1js passes `O1JS_WASM_THREAD_STACK_SIZE`, 1 MiB by default).
     pub thread_stack_size: u32,
+    /// Fault drills: armed failures of the worker start (shared by every instance).
+    pub drill: FaultDrill,
+}
+
+/// Failures armed on purpose, to rehearse what a real one does (tests, chaos runs): the
+/// runtime fails at that point as it would on a real fault, and the active keeps serving.
+#[derive(Debug, Clone, Default)]
+pub struct FaultDrill {
+    worker_starts: Arc<std::sync::atomic::AtomicUsize>,
+}
+
+impl FaultDrill {
+    /// Makes the next `times` worker pool starts fail (a standby's pool, at a swap).
+    pub fn fail_worker_starts(&self, times: usize) {
+        self.worker_starts
+            .store(times, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    /// Consumes one armed worker start failure, if any.
+    pub(crate) fn worker_start_fails(&self) -> bool {
+        use std::sync::atomic::Ordering::SeqCst;
+        self.worker_starts
+            .fetch_update(SeqCst, SeqCst, |n| n.checked_sub(1))
+            .is_ok()
+    }
 }
 
 impl Default for WasmBindgenImports {
@@ -54,6 +79,7 @@ impl Default for WasmBindgenImports {
             randomness: Randomness::Seeded(0),
             threads: 0,
             thread_stack_size: 1 << 20,
+            drill: FaultDrill::default(),
         }
     }
 }
@@ -217,6 +243,7 @@ pub(crate) struct BindgenState {
     pub(crate) threads: usize,
     /// What a `__wbindgen_start(stack_size)` gets.
     pub(crate) stack_size: u32,
+    pub(crate) drill: FaultDrill,
     /// The exported `externref` table of a 0.2.100 module.
     externref_table: Option<Arc<str>>,
 }
@@ -274,6 +301,7 @@ impl BindgenState {
             pool: None,
             threads: config.threads,
             stack_size: config.thread_stack_size,
+            drill: config.drill.clone(),
             externref_table,
         }
     }
@@ -287,6 +315,7 @@ impl BindgenState {
             pool: None,
             threads: 0,
             stack_size: self.stack_size,
+            drill: self.drill.clone(),
             externref_table: self.externref_table.clone(),
         }
     }
