@@ -1,7 +1,9 @@
 //! Call overhead of the proxy against a raw `TypedFunc` on the same export (same run), fresh
-//! instance cost, and swap time on the WAT fixture.
+//! instance cost, and swap time against a restart (a new proxy that rebuilds the same state),
+//! on the WAT fixture and on o1js's plonk_wasm and kimchi_wasm.
 //!
-//! `cargo bench -p proxy-runtime --bench call` prints the ratio first, then criterion's report.
+//! `cargo bench -p proxy-runtime --bench call` prints those medians first (one line each,
+//! read by `scripts/bench`), then criterion's report; `-- zzz_none` skips criterion.
 
 #[path = "../tests/common/mod.rs"]
 mod common;
@@ -12,6 +14,82 @@ use std::time::{Duration, Instant};
 
 use common::{State, StateProxy};
 use criterion::Criterion;
+use proxy_runtime::{Handle, ImportsPreset, ProxyConfig, Result, WasmBindgenImports, proxied};
+
+proxy_runtime::classes! {
+    /// An SRS of plonk_wasm / kimchi_wasm.
+    pub WasmFpSrs = "__wbg_wasmfpsrs_free";
+}
+
+/// The one export both o1js modules share that builds state worth replaying.
+#[proxied]
+trait Srs {
+    #[replay]
+    fn caml_fp_srs_create(&self, depth: i32) -> Result<Handle<WasmFpSrs>>;
+}
+
+/// SRS depth of the o1js cases (2^8 points).
+const SRS_DEPTH: i32 = 1 << 8;
+
+/// Median of `runs` timings of `f`, in microseconds.
+fn median_us(runs: usize, mut f: impl FnMut()) -> f64 {
+    let mut t: Vec<f64> = (0..runs)
+        .map(|_| {
+            let start = Instant::now();
+            f();
+            start.elapsed().as_secs_f64() * 1e6
+        })
+        .collect();
+    t.sort_by(f64::total_cmp);
+    t[runs / 2]
+}
+
+/// One summary line: `swap <case>: fresh instance X us, swap Y us, restart Z us`.
+fn print_swap(case: &str, fresh: f64, swap: f64, restart: f64) {
+    println!("swap {case}: fresh instance {fresh:.1} us, swap {swap:.1} us, restart {restart:.1} us");
+}
+
+/// The fixture with 20 live objects (10 built, 9 combined from pairs): swap vs a new proxy
+/// (module compiled again) that rebuilds them.
+fn fixture_swap(proxy: &StateProxy) {
+    let build = |p: &StateProxy| {
+        let live: Vec<_> = (0..10).map(|s| p.build(s).expect("build")).collect();
+        let pairs: Vec<_> = live
+            .windows(2)
+            .map(|w| p.combine(&w[0], &w[1]).expect("combine"))
+            .collect();
+        (live, pairs)
+    };
+    let state = build(proxy);
+    let fresh = median_us(51, || drop(proxy.fresh_instance().expect("instance")));
+    let swap = median_us(51, || drop(proxy.swap().expect("swap")));
+    let restart = median_us(21, || {
+        let p = common::proxy(Arc::default());
+        drop(build(&p));
+    });
+    drop(state);
+    print_swap("fixture, 20 live objects", fresh, swap, restart);
+}
+
+/// An o1js module with one SRS of 2^8 points: swap vs a new proxy (module from the
+/// precompiled cache, as a restarted service would load it) that creates the SRS again.
+fn srs_swap(dir: &std::path::Path, module: &str) {
+    let config = || {
+        ProxyConfig::from_path(dir.join(format!("{module}_bg.wasm")))
+            .imports(ImportsPreset::WasmBindgen(WasmBindgenImports::default()))
+            .module_cache(std::env::temp_dir().join("wasm-proxy-bench-cache"))
+    };
+    let p = SrsProxy::new(config()).expect(module);
+    let srs = p.caml_fp_srs_create(SRS_DEPTH).expect("srs");
+    let fresh = median_us(21, || drop(p.fresh_instance().expect("instance")));
+    let swap = median_us(21, || drop(p.swap().expect("swap")));
+    let restart = median_us(11, || {
+        let q = SrsProxy::new(config()).expect(module);
+        drop(q.caml_fp_srs_create(SRS_DEPTH).expect("srs"));
+    });
+    drop(srs);
+    print_swap(&format!("{module}, SRS of 2^8 points"), fresh, swap, restart);
+}
 
 /// Nanoseconds per call of `f`, best of a few rounds.
 fn per_call(rounds: usize, calls: u32, mut f: impl FnMut()) -> f64 {
@@ -57,6 +135,13 @@ fn print_ratio(proxy: &StateProxy) {
 fn main() {
     let proxy = common::proxy(Arc::default());
     print_ratio(&proxy);
+    fixture_swap(&proxy);
+    let o1js = common::plonk::bindings_dir();
+    for module in ["plonk_wasm", "kimchi_wasm"] {
+        if let Some(dir) = &o1js {
+            srs_swap(dir, module);
+        }
+    }
 
     let mut c = Criterion::default()
         .configure_from_args()
@@ -82,33 +167,5 @@ fn main() {
     c.bench_function("fresh instance (fixture)", |b| {
         b.iter(|| proxy.fresh_instance().expect("instance"))
     });
-
-    // 20 live objects, 10 of them built from pairs, as state to replay.
-    let live: Vec<_> = (0..10).map(|s| proxy.build(s).expect("build")).collect();
-    let pairs: Vec<_> = live
-        .windows(2)
-        .map(|w| proxy.combine(&w[0], &w[1]).expect("combine"))
-        .collect();
-    c.bench_function("swap (fixture, 20 live objects)", |b| {
-        b.iter(|| proxy.swap().expect("swap"))
-    });
-    drop((live, pairs));
-
-    // plonk_wasm: fresh instance and swap with one SRS of 2^8 points (skipped without the wasm).
-    if let Some(dir) = common::plonk::bindings_dir() {
-        use common::plonk::PlonkSrs;
-        let plonk =
-            common::plonk::PlonkSrsProxy::new(common::plonk::config(&dir, 0)).expect("plonk_wasm");
-        let _srs = plonk.caml_fp_srs_create(1 << 8).expect("srs");
-        let mut g = c.benchmark_group("plonk_wasm");
-        g.sample_size(20);
-        g.bench_function("fresh instance", |b| {
-            b.iter(|| plonk.fresh_instance().expect("instance"))
-        });
-        g.bench_function("swap (SRS of 2^8 points)", |b| {
-            b.iter(|| plonk.swap().expect("swap"))
-        });
-        g.finish();
-    }
     c.final_summary();
 }
