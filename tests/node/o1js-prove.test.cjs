@@ -55,6 +55,8 @@ function assertSwapped(steps, maxStale = 0) {
   assert.ok(swap.transferred >= 4, `SRS and prover indexes transferred (${swap.transferred})`);
   // The fresh instance holds the live state only: less than the grown one.
   assert.ok(swap.memoryAfter < swap.memoryBefore, `${swap.memoryAfter} < ${swap.memoryBefore}`);
+  // The old instance's memory is unmapped: as many wasm memories as before the swap.
+  assert.equal(swap.reservationsAfter, swap.reservationsBefore, 'the retired instance still holds its memory');
   assert.match(steps.metrics.text, /wasm_proxy_swaps_total\{module="\w+"\} 1/);
   assert.match(steps.metrics.text, /wasm_proxy_retired_instances_total\{module="\w+"\} 1/);
 }

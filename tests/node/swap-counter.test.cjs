@@ -85,6 +85,36 @@ test('a handle left on a retired instance fails clearly instead of reading the w
   assert.throws(() => shim.total({}), /expected an object created through the proxy/);
 });
 
+test('a retired instance is freed while the program still holds objects of it', async () => {
+  const v8 = require('node:v8');
+  v8.setFlagsFromString('--expose-gc');
+  const gc = require('node:vm').runInNewContext('gc');
+  const shim = loadShim();
+  const runtime = shim.__wasmProxy;
+  // Two kinds of handles that cannot move: adopted from a raw pointer (untracked), and
+  // the result of a call whose class the profile neither logs nor transfers.
+  const adopted = Object.create(shim.Counter.prototype);
+  adopted.__wbg_ptr = new runtime.active.exports.Counter(3).__destroy_into_raw();
+  const kept = [adopted, new shim.Counter(4)];
+  kept[1].increment(1);
+  // A FinalizationRegistry, not a WeakRef: deref() would keep the memory alive for the job.
+  let collected = false;
+  const registry = new FinalizationRegistry(() => (collected = true));
+  registry.register(runtime.active.memory(), 'old memory');
+  const result = await runtime.swap();
+  assert.equal(result.stale, 0, 'the logged counter moved; the adopted one is untracked');
+  assert.equal(kept[1].value, 5);
+  for (let round = 0; round < 10 && !collected; round++) {
+    gc();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  assert.ok(collected, "the old instance's memory was collected");
+  assert.throws(() => adopted.value, /swapped out/);
+  adopted.free(); // nothing to free any more: no error
+  assert.throws(() => shim.total(adopted), /swapped out/);
+  assert.equal(kept[1].value, 5);
+});
+
 for (const fault of ['instantiate', 'replay', 'check']) {
   test(`fault at ${fault}: the swap fails, the active instance keeps serving, the metrics count it`, async () => {
     const shim = loadShim();

@@ -323,6 +323,18 @@ impl<'a> ShimPlan<'a> {
     }
 }
 
+/// Where the shim reads a glue value export. The wasm exports (`__wasm`) come from the
+/// runtime's forwarding view of the active instance: an importer that keeps the value
+/// (an ES module importing CommonJS snapshots named exports) must not keep an old
+/// instance, and its memory, alive.
+fn glue_value(name: &str) -> String {
+    if name == "__wasm" {
+        "$runtime.wasm".to_owned()
+    } else {
+        member("$glue", name)
+    }
+}
+
 /// `object.name`, or `object["name"]` when `name` cannot follow a dot.
 fn member(object: &str, name: &str) -> String {
     if is_js_property_name(name) {
@@ -404,7 +416,7 @@ fn render_js(
         w.line("$glue = instance.exports;");
         if esm {
             for (name, local) in &value_locals {
-                w.line(format!("{local} = {};", member("$glue", name)));
+                w.line(format!("{local} = {};", glue_value(name)));
             }
         }
     });
@@ -473,13 +485,13 @@ fn render_js(
     }
     for (name, local) in &value_locals {
         if esm {
-            w.line(format!("let {local} = {};", member("$glue", name)));
+            w.line(format!("let {local} = {};", glue_value(name)));
             export(&mut w, name, local);
         } else {
             w.line(format!(
                 "Object.defineProperty(module.exports, {}, {{ enumerable: true, get: () => {} }});",
                 js_string(name),
-                member("$glue", name)
+                glue_value(name)
             ));
         }
     }

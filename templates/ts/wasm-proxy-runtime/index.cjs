@@ -21,11 +21,6 @@ const INNER = Symbol('wasm-proxy.inner');
 const RECORD = Symbol('wasm-proxy.record');
 /** Property under which a handle keeps the instance its inner object lives in. */
 const HOME = Symbol('wasm-proxy.home');
-/**
- * What a handle left behind at a swap points at instead of its old object, so that the
- * old instance can be freed: any use fails with the stale-handle error.
- */
-const DETACHED = Object.freeze({ __wbg_ptr: 0, free() {}, __destroy_into_raw: () => 0 });
 /** Property under which a generated class keeps the name of its glue class. */
 const GLUE_CLASS = Symbol('wasm-proxy.glue-class');
 
@@ -38,6 +33,27 @@ const GLUE_CLASS = Symbol('wasm-proxy.glue-class');
  * @property {Partial<import('./config.cjs').RuntimeSettings>} [settings] Overrides of the environment.
  * @property {import('./profiles.cjs').Profile} [profile] Replaces the built-in profile.
  */
+
+/**
+ * An object that reads through to `current()` on every access: a stable stand-in for a
+ * value that each swap replaces.
+ * @param {() => any} current
+ */
+function wasmView(current) {
+  return new Proxy(
+    {},
+    {
+      get: (_, key) => current()?.[key],
+      has: (_, key) => key in (current() ?? {}),
+      ownKeys: () => Reflect.ownKeys(current() ?? {}),
+      getOwnPropertyDescriptor: (_, key) => {
+        const target = current();
+        if (target == null || !(key in target)) return undefined;
+        return { value: target[key], writable: false, enumerable: true, configurable: true };
+      },
+    },
+  );
+}
 
 /**
  * Creates the runtime for one generated shim and loads its first instance.
@@ -56,11 +72,6 @@ function createRuntime(options) {
   const sharedBy = new WeakMap();
   let nextId = 1;
   let tracking = false;
-  /** @type {WeakRef<any>[]} Every handle handed out (weakly), to detach those a swap leaves behind. */
-  let handles = [];
-  let compactAt = 4096;
-  /** Set while a swap prunes `handles` in slices (adopt must not replace the array then). */
-  let pruning = false;
   /** @type {Instance} */
   let active = new Instance(0, {});
 
@@ -89,56 +100,25 @@ function createRuntime(options) {
     self[INNER] = inner;
     self[HOME] = active;
     if (settings.disabled) return handle;
-    handles.push(new WeakRef(self));
-    if (handles.length >= compactAt && !pruning) {
-      handles = handles.filter((ref) => ref.deref() !== undefined);
-      compactAt = Math.max(4096, 2 * handles.length);
-    }
     if (Object.hasOwn(profile.classes, self.constructor[GLUE_CLASS] ?? '')) track(self);
     return handle;
   }
 
-  /** Drops the collected handles from `handles`, yielding as it goes (before a flip). */
-  function* prune() {
-    pruning = true;
-    try {
-      /** @type {WeakRef<any>[]} */
-      const kept = [];
-      let seen = 0;
-      // The array iterator also visits handles added during the yields.
-      for (const ref of handles) {
-        if (ref.deref() !== undefined) kept.push(ref);
-        if ((++seen & 4095) === 0) yield;
-      }
-      handles = kept;
-    } finally {
-      pruning = false;
-    }
-  }
-
   /**
-   * Points every handle still in `instance` (none the swap could move) at DETACHED, so
-   * that nothing of the runtime's keeps the old instance's memory; returns how many of
-   * them still had a live object there.
+   * Lets go of the tracked handles still in `instance` (none the swap could move): their
+   * log entries go, and they fail with the stale-handle error from now on. Returns how
+   * many of them still had a live object there. (Untracked handles need nothing: the
+   * retired glue keeps no path to its memory, see `Instance.release`.)
    * @param {Instance} instance
    */
   function detach(instance) {
     let stale = 0;
-    const kept = [];
-    for (const ref of handles) {
-      const handle = ref.deref();
-      if (handle === undefined) continue;
-      kept.push(ref);
-      if (handle[HOME] !== instance) continue;
-      if (handle[INNER]?.__wbg_ptr) stale++;
-      handle[INNER] = DETACHED;
-      const record = handle[RECORD];
-      if (record !== undefined) {
-        finalizer.unregister(record);
-        gone(record);
-      }
+    for (const record of [...live]) {
+      if (record.instance !== instance) continue;
+      if (/** @type {any} */ (record.weak.deref())?.[INNER]?.__wbg_ptr) stale++;
+      finalizer.unregister(record);
+      gone(record);
     }
-    handles = kept;
     return stale;
   }
 
@@ -191,7 +171,7 @@ function createRuntime(options) {
       const self = /** @type {any} */ (this);
       const inner = self[INNER];
       if (inner === undefined) return 0;
-      if (self[HOME] !== active && (inner === DETACHED || inner.__wbg_ptr !== 0)) throw staleError(self);
+      if (self[HOME] !== active && inner.__wbg_ptr !== 0) throw staleError(self);
       return inner.__wbg_ptr;
     }
 
@@ -210,11 +190,12 @@ function createRuntime(options) {
       return ptr;
     }
 
-    /** Frees the object in the instance it lives in. */
+    /** Frees the object in the instance it lives in (nothing to do once that is retired). */
     free() {
       const self = /** @type {any} */ (this);
       const inner = self[INNER];
-      if (inner === undefined) return;
+      // A retired instance's objects are gone with it; the handle stays stale.
+      if (inner === undefined || self[HOME]?.retired) return;
       const sharers = sharedBy.get(inner) ?? 1;
       if (sharers > 1) {
         // Another handle still uses the object: this one only lets go.
@@ -361,7 +342,6 @@ function createRuntime(options) {
     },
     share: (inner, count) => sharedBy.set(inner, count),
     detach,
-    prune,
   });
   const monitor = new MemoryMonitor(
     settings,
@@ -443,6 +423,8 @@ function createRuntime(options) {
     get active() {
       return active;
     },
+    /** The active instance's wasm exports, through a view that follows swaps. */
+    wasm: wasmView(() => active.exports.__wasm),
     /** The active instance's linear memory size in bytes. */
     memoryBytes() {
       return active.memoryBytes();

@@ -93,6 +93,8 @@ export interface SwapError extends Error {
 export interface Runtime {
   /** The instance serving calls now. */
   readonly active: Instance;
+  /** The active instance's wasm exports, through a view that follows swaps. */
+  readonly wasm: Record<string, any>;
   /** The active instance's linear memory size in bytes. */
   memoryBytes(): number;
   /** Swaps to a fresh instance now; rejects with a {@link SwapError} on failure. */

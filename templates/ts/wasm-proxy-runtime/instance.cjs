@@ -55,6 +55,25 @@ class Instance {
     return this.side;
   }
 
+  /**
+   * Retires the instance: the program may still hold objects of its glue (handles that no
+   * logged call or transfer could move), and each leads through its class to the glue's
+   * module scope, hence to the wasm instance and its memory. Cutting that scope (see
+   * `withRelease`, CommonJS glue) and stripping the methods off every class prototype
+   * frees the memory at once without tracking each handle; what is left of such an
+   * object is its pointer, and its handle fails as stale.
+   */
+  release() {
+    for (const value of Object.values(this.exports)) {
+      const proto = typeof value === 'function' ? value.prototype : undefined;
+      if (proto === null || typeof proto !== 'object') continue;
+      for (const key of Reflect.ownKeys(proto)) delete proto[key];
+    }
+    /** @type {any} */ (this.exports)[RELEASE]?.();
+    this.exports = {};
+    this.retired = true;
+  }
+
   /** The instance's linear memory, if the glue exposes it. */
   memory() {
     const glue = this.exports;
@@ -133,6 +152,28 @@ function hashKey(bytes) {
   return `${bytes.length}:${h}`;
 }
 
+/** Key of the function that cuts a CommonJS glue's module scope from its wasm instance. */
+const RELEASE = Symbol.for('wasm-proxy.release');
+
+/**
+ * The glue's code with a release function appended. Objects of the glue that outlive
+ * their instance reach its module scope through their class (V8 keeps a prototype's
+ * constructor in its hidden class), and so do importers that keep its functions (an ES
+ * module importing CommonJS snapshots them), so the scope must stop pointing at the
+ * instance: `wasm` becomes a stub whose exports do nothing (the glue's finalizers still
+ * call `free` exports), and every other top-level `let` (memory, its cached views, the
+ * import object), the JS object heap and the module's exports are dropped.
+ * @param {string} code
+ */
+function withRelease(code) {
+  const cuts = [...code.matchAll(/^let (\w+)/gm)]
+    .map((m) => m[1])
+    .map((name) => (name === 'wasm' ? 'wasm = new Proxy({}, { get: () => () => 0 });' : `${name} = undefined;`));
+  if (/^const heap = /m.test(code)) cuts.push('heap.length = 0;');
+  cuts.push('for (const key of Object.keys(module.exports)) delete module.exports[key];');
+  return `${code}\n;module[Symbol.for('wasm-proxy.release')] = () => { ${cuts.join(' ')} };\n`;
+}
+
 /**
  * Loads the glue as a module of its own, outside the require cache, so that each
  * load instantiates the wasm afresh with a fresh memory.
@@ -159,7 +200,8 @@ function loadGlue(source, id, maxBytes = 0) {
     // @ts-ignore: _nodeModulePaths is how Node itself fills `paths`.
     mod.paths = Module._nodeModulePaths(path.dirname(source.glue));
     // @ts-ignore
-    mod._compile(code, source.glue);
+    mod._compile(withRelease(code), source.glue);
+    Object.defineProperty(mod.exports, RELEASE, { value: /** @type {any} */ (mod)[RELEASE] });
     return mod.exports;
   });
 }

@@ -44,8 +44,7 @@ class SwapError extends Error {
  * @property {() => number} nextInstanceId
  * @property {(tracking: boolean) => void} track marks handles touched while a standby is prepared
  * @property {(inner: object, handles: number) => void} share notes an object several handles point at
- * @property {(instance: Instance) => number} detach lets go of what handles left on `instance` point at
- * @property {() => Generator<void>} prune forgets collected handles (so the flip visits few)
+ * @property {(instance: Instance) => number} detach lets go of the tracked handles left on `instance`
  */
 
 /**
@@ -150,7 +149,6 @@ class Swapper {
       const steps = (function* (m) {
         yield* m.run();
         yield* m.sweep();
-        yield* core.prune();
       })(migration);
       /** @type {any} */
       let input;
@@ -246,7 +244,7 @@ class Swapper {
     }
     for (const [inner, count] of sharers) core.share(inner, count);
     core.activate(to);
-    // Handles that could not move fail clearly from now on, and hold nothing of the old
+    // Handles that could not move fail clearly from now on, and lead to nothing of the old
     // instance, which goes at once: its memory is freed as soon as the collector runs.
     const stale = core.detach(from);
     core.metrics.staleHandles = stale;
@@ -267,8 +265,7 @@ class Swapper {
    */
   retire(instance) {
     this.core.pools.terminate(instance);
-    instance.retired = true;
-    instance.exports = {};
+    instance.release();
     this.core.metrics.retiredInstances++;
     this.core.metrics.emit('instance-retired', { id: instance.id });
   }

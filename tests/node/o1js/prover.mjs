@@ -1,7 +1,9 @@
 // A small o1js program that proves across swaps: compile once, prove, swap to a fresh
 // wasm instance, prove again, verify everything. Run under the generated proxy
 // (`node -r <out>/register.cjs`); prints one JSON line per step for the test to check.
-// Env: GLUE (resolved glue path), SWAPS (number of swaps, default 1), PROOFS_AFTER (default 1).
+// Env: GLUE (resolved glue path), SWAPS (number of swaps, default 1), PROOFS_AFTER (default 1),
+// HEAP_SNAPSHOT (a file: write a V8 heap snapshot after the first swap, to see what keeps
+// an old instance alive).
 import { createRequire } from 'node:module';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 
@@ -12,6 +14,15 @@ const report = (step, detail) => console.log(JSON.stringify({ step, ...detail })
 const gc = () => globalThis.gc?.();
 const wasmBytes = () => (proxy ? proxy.memoryBytes() : require(process.env.GLUE).__wasm.memory.buffer.byteLength);
 const rss = () => process.memoryUsage().rss;
+// Address-space reservations of wasm memories (V8 reserves more than 4 GiB for each, Linux
+// lists them in /proc/self/maps): counts the instances whose memory is still mapped.
+const { readFileSync } = await import('node:fs');
+const wasmReservations = () =>
+  readFileSync('/proc/self/maps', 'utf8')
+    .trim()
+    .split('\n')
+    .map((line) => line.split(' ')[0].split('-').map((hex) => BigInt(`0x${hex}`)))
+    .filter(([start, end]) => end - start > 4n * 2n ** 30n).length;
 
 const Square = ZkProgram({
   name: 'square',
@@ -50,6 +61,7 @@ for (let i = 0; i < swaps && proxy; i++) {
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   const rssBefore = rss();
+  const reservationsBefore = wasmReservations();
   const delay = monitorEventLoopDelay({ resolution: 1 });
   delay.enable();
   const swap = await proxy.swap();
@@ -59,11 +71,14 @@ for (let i = 0; i < swaps && proxy; i++) {
     await new Promise((resolve) => setTimeout(resolve, 250));
     gc();
   }
+  if (process.env.HEAP_SNAPSHOT && i === 0) (await import('node:v8')).writeHeapSnapshot(process.env.HEAP_SNAPSHOT);
   report('swap', {
     ...swap,
     maxEventLoopDelayMs: delay.max / 1e6,
     rssBefore,
     rssAfter: rss(),
+    reservationsBefore,
+    reservationsAfter: wasmReservations(),
     stats: proxy.stats(),
   });
   for (let p = 0; p < Number(process.env.PROOFS_AFTER ?? 1); p++) await proveAndVerify(`proof-after-${i + 1}`, 4 + p);
