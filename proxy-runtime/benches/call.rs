@@ -46,7 +46,9 @@ fn median_us(runs: usize, mut f: impl FnMut()) -> f64 {
 
 /// One summary line: `swap <case>: fresh instance X us, swap Y us, restart Z us`.
 fn print_swap(case: &str, fresh: f64, swap: f64, restart: f64) {
-    println!("swap {case}: fresh instance {fresh:.1} us, swap {swap:.1} us, restart {restart:.1} us");
+    println!(
+        "swap {case}: fresh instance {fresh:.1} us, swap {swap:.1} us, restart {restart:.1} us"
+    );
 }
 
 /// The fixture with 20 live objects (10 built, 9 combined from pairs): swap vs a new proxy
@@ -62,7 +64,9 @@ fn fixture_swap(proxy: &StateProxy) {
     };
     let state = build(proxy);
     let fresh = median_us(51, || drop(proxy.fresh_instance().expect("instance")));
-    let swap = median_us(51, || drop(proxy.swap().expect("swap")));
+    let swap = median_us(51, || {
+        proxy.swap().expect("swap");
+    });
     let restart = median_us(21, || {
         let p = common::proxy(Arc::default());
         drop(build(&p));
@@ -82,13 +86,20 @@ fn srs_swap(dir: &std::path::Path, module: &str) {
     let p = SrsProxy::new(config()).expect(module);
     let srs = p.caml_fp_srs_create(SRS_DEPTH).expect("srs");
     let fresh = median_us(21, || drop(p.fresh_instance().expect("instance")));
-    let swap = median_us(21, || drop(p.swap().expect("swap")));
+    let swap = median_us(21, || {
+        p.swap().expect("swap");
+    });
     let restart = median_us(11, || {
         let q = SrsProxy::new(config()).expect(module);
         drop(q.caml_fp_srs_create(SRS_DEPTH).expect("srs"));
     });
     drop(srs);
-    print_swap(&format!("{module}, SRS of 2^8 points"), fresh, swap, restart);
+    print_swap(
+        &format!("{module}, SRS of 2^8 points"),
+        fresh,
+        swap,
+        restart,
+    );
 }
 
 /// Nanoseconds per call of `f`, best of a few rounds.
