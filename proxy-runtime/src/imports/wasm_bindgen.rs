@@ -424,11 +424,6 @@ fn i(v: &Val) -> i32 {
 }
 
 /// The JS value an argument stands for: a heap index or an `externref` (null is `undefined`).
-fn js(caller: &mut Caller<'_, HostState>, v: &Val) -> wasmtime::Result<JsValue> {
-    from_wasm(caller, v)
-}
-
-/// The JS value `v` stands for, as [`js`] reads it, in any store context.
 pub(crate) fn from_wasm(
     mut cx: impl AsContextMut<Data = HostState>,
     v: &Val,
@@ -450,11 +445,11 @@ pub(crate) fn from_wasm(
     }
 }
 
-/// Like [`js`], for an argument the import takes ownership of (its heap slot is freed).
+/// Like [`from_wasm`], for an argument the import takes ownership of (its heap slot is freed).
 fn js_take(caller: &mut Caller<'_, HostState>, v: &Val) -> wasmtime::Result<JsValue> {
     match v {
         Val::I32(idx) => Ok(state(caller)?.heap.take(*idx)),
-        other => js(caller, other),
+        other => from_wasm(caller, other),
     }
 }
 
@@ -523,7 +518,7 @@ fn dispatch(
         .rsplit_once('_')
         .filter(|(_, h)| h.len() == 16)
         .map_or(name, |(b, _)| b);
-    let heap_get = |caller: &mut Caller<'_, HostState>, v: &Val| js(caller, v);
+    let heap_get = |caller: &mut Caller<'_, HostState>, v: &Val| from_wasm(caller, v);
     let add = |caller: &mut Caller<'_, HostState>, v: JsValue| -> wasmtime::Result<Option<Val>> {
         let ty = result.ok_or_else(|| wasmtime::format_err!("`{name}` declares no result"))?;
         to_wasm(caller, v, ty).map(Some)
