@@ -49,8 +49,8 @@ pub struct Targets {
     pub typescript: bool,
     /// The Rust shim `<module>.rs` for `proxy-runtime`.
     pub rust: bool,
-    /// Which calls the Rust shim marks `#[replay]`; `None` picks
-    /// [`ReplayPolicy::for_module`].
+    /// Which calls both shims log for replay (the TypeScript shim's decisions, the
+    /// Rust shim's `#[replay]`); `None` picks [`ReplayPolicy::for_module`].
     pub replay: Option<ReplayPolicy>,
 }
 
@@ -73,6 +73,15 @@ pub fn generate(model: &ModuleModel, out_dir: &Path) -> Generation {
 /// Renders the chosen `targets` for `model`, as they would be written into `out_dir`.
 pub fn generate_targets(model: &ModuleModel, out_dir: &Path, targets: &Targets) -> Generation {
     let mut generation = Generation::default();
+    // One policy for both shims.
+    let module_policy;
+    let policy = match &targets.replay {
+        Some(p) => p,
+        None => {
+            module_policy = ReplayPolicy::for_module(&model.name);
+            &module_policy
+        }
+    };
     if targets.typescript {
         let glue_from_out_dir = model
             .files
@@ -80,20 +89,12 @@ pub fn generate_targets(model: &ModuleModel, out_dir: &Path, targets: &Targets) 
             .as_deref()
             .map(|glue| render::typescript::relative_path(out_dir, glue))
             .unwrap_or_default();
-        match render::typescript::render(model, &glue_from_out_dir) {
+        match render::typescript::render(model, policy, &glue_from_out_dir) {
             Ok(files) => generation.files.extend(files),
             Err(reason) => generation.skipped.push(("typescript", reason.to_string())),
         }
     }
     if targets.rust {
-        let module_policy;
-        let policy = match &targets.replay {
-            Some(p) => p,
-            None => {
-                module_policy = ReplayPolicy::for_module(&model.name);
-                &module_policy
-            }
-        };
         match render::rust::render(model, policy) {
             Ok(shim) => {
                 generation.files.push(shim.file.clone());

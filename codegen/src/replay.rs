@@ -1,14 +1,20 @@
-//! Which calls a generated proxy logs for replay into a fresh instance.
+//! Which calls a generated proxy logs for replay into a fresh instance: one
+//! policy, resolved here for every export and emitted into both shims (the
+//! TypeScript shim's `$runtime.op({...})` decisions and the Rust shim's
+//! `#[replay]` attributes). The runtimes hold mechanism, not rules.
 //!
 //! A swap replays only the calls that built state still alive (constructors,
-//! `*_create`, decoders) and the calls that changed such state in place (adding
-//! a gate to a gate vector). Everything else (proofs, random numbers, file I/O,
-//! pure arithmetic) stays unlogged: replaying it would redo work or repeat side
-//! effects. A [`ReplayPolicy`] says which is which, by export name or role.
+//! `*_create`, decoders, methods returning a new object) and the calls that
+//! changed such state in place (a method, adding a gate to a gate vector).
+//! Calls that only read (`toString`, `len`, `get_*`, by their JS name) and calls
+//! whose replay would redo work or side effects (proofs, file I/O, pure
+//! arithmetic) stay unlogged. Calls that are not deterministic (`random`,
+//! `generate`, `rng`...) are logged but **refused**: what they made or changed
+//! cannot be rebuilt by replay, so it moves by transfer or stays stale.
 //!
 //! Policies are an ordered list of rules; for each export the *last* rule that
 //! matches decides, so a config file's rules, appended to a built-in profile,
-//! override it.
+//! override it. (`pointers` is the exception: any matching rule sets it.)
 //!
 //! ```toml
 //! # replay.toml: start from the o1js profile, then log one more export
@@ -24,6 +30,15 @@
 //! [[rule]]
 //! exports = "caml_fp_srs_create_parallel"
 //! replay = false     # never logged
+//!
+//! [[rule]]
+//! exports = "doc_shuffle"
+//! refuse = "shuffles with a random seed"   # logged, never replayed
+//!
+//! [[rule]]
+//! role = "method"
+//! reads_only = true  # selects methods whose JS name says they only read
+//! replay = false
 //! ```
 
 use std::path::Path;
@@ -31,7 +46,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{CodegenError, Result};
-use crate::model::Role;
+use crate::model::{Export, ModuleModel, Role};
 
 /// An ordered list of [`ReplayRule`]s; the last one matching an export decides.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -62,6 +77,145 @@ pub struct ReplayRule {
     /// implies `replay`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mutates: Option<usize>,
+    /// The call changes the object it is a method of (`this`); implies `replay`.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub mutates_self: bool,
+    /// Logged but never replayed, for this reason: what the call made or changed
+    /// moves by transfer or stays stale (randomness, time, I/O).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refuse: Option<String>,
+    /// Selects only exports whose JS result is (`true`) or is not (`false`) a class handle.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub returns_handle: Option<bool>,
+    /// Selects only members whose JS name says they read and change nothing
+    /// (`toString`, `len`, `get_x`, `is_empty`; not `get_or_insert`), see [`reads_only`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reads_only: Option<bool>,
+    /// Selects only members whose JS name says they are not deterministic
+    /// (`random`, `rng`, `generate`, `nonce`, `uuid`, `now`), see [`nondeterministic`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nondeterministic: Option<bool>,
+    /// Selects only exports with a JS parameter of this type (e.g. `Uint32Array`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub takes: Option<String>,
+    /// The call's `Uint32Array` arguments are raw pointers into one instance: a
+    /// logged call with a non-empty one is not replayed (what it made stays stale).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub pointers: bool,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
+/// What codegen knows of one export when it applies a policy: the raw export
+/// and its JS face (from the typings; empty where there are none).
+#[derive(Debug, Clone, Default)]
+pub struct CallFacts<'a> {
+    /// Raw export name.
+    pub export: &'a str,
+    /// Its role.
+    pub role: Option<Role>,
+    /// The JS function or member name.
+    pub member: Option<&'a str>,
+    /// The JS result is a class handle.
+    pub returns_handle: bool,
+    /// JS parameter types as written.
+    pub param_types: Vec<&'a str>,
+}
+
+impl<'a> CallFacts<'a> {
+    /// The facts of `export` from the model: its JS function or member, if the
+    /// typings declare one.
+    pub fn of(model: &'a ModuleModel, export: &'a Export) -> Self {
+        let mut facts = CallFacts {
+            export: &export.name,
+            role: Some(export.role),
+            member: export.member.as_deref(),
+            ..CallFacts::default()
+        };
+        let (Some(api), Some(member)) = (model.api.as_ref(), export.member.as_deref()) else {
+            return facts;
+        };
+        let function = match &export.class {
+            None => api.functions.iter().find(|f| f.name == member),
+            Some(class) => api.class(class).and_then(|c| match export.role {
+                Role::Constructor => c.constructor.as_ref(),
+                Role::Method | Role::StaticMethod => c
+                    .methods
+                    .iter()
+                    .find(|m| m.function.name == member)
+                    .map(|m| &m.function),
+                _ => None,
+            }),
+        };
+        if export.role == Role::Constructor {
+            facts.returns_handle = true;
+        }
+        if let Some(f) = function {
+            facts.returns_handle |= f.returns.ty.class().is_some();
+            facts.param_types = f.params.iter().map(|p| p.ty.text.as_str()).collect();
+        }
+        facts
+    }
+}
+
+/// Which object a logged call changes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Mutated {
+    /// The raw parameter at this 0-based position.
+    Arg(usize),
+    /// The object the method is called on.
+    This,
+}
+
+/// The whole decision of a policy for one export.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Resolution {
+    /// Calls are logged.
+    pub log: bool,
+    /// The object a logged call changes, if any.
+    pub mutates: Option<Mutated>,
+    /// Logged calls are never replayed, for this reason.
+    pub refuse: Option<String>,
+    /// `Uint32Array` arguments are raw pointers (see [`ReplayRule::pointers`]).
+    pub pointers: bool,
+}
+
+/// Whether a JS member name says the call only reads: a reading prefix (`get`,
+/// `is`, `has`, `to`, `as`, `len`, `size`, `count`...) ending at a word boundary,
+/// and no word that says it changes something (`insert`, `set`, `push`...).
+pub fn reads_only(member: &str) -> bool {
+    const READS: &[&str] = &[
+        "get", "is", "has", "to", "as", "len", "length", "size", "count", "num", "contains",
+        "equals", "compare", "hash", "encode", "serialize", "serialise",
+    ];
+    const CHANGES: &[&str] = &[
+        "insert", "set", "put", "push", "pop", "add", "remove", "delete", "take", "clear", "mut",
+        "apply", "update", "write", "append",
+    ];
+    if matches!(member, "toString" | "toJSON" | "valueOf") {
+        return true;
+    }
+    let lower = member.to_lowercase();
+    if CHANGES.iter().any(|w| lower.contains(w)) {
+        return false;
+    }
+    READS.iter().any(|prefix| {
+        member.strip_prefix(prefix).is_some_and(|rest| {
+            rest.chars()
+                .next()
+                .is_none_or(|c| c == '_' || c.is_ascii_uppercase() || c.is_ascii_digit())
+        })
+    })
+}
+
+/// Whether a JS member name says the call is not deterministic.
+pub fn nondeterministic(member: &str) -> bool {
+    const WORDS: &[&str] = &["random", "rng", "generate", "nonce", "uuid", "timestamp"];
+    let lower = member.to_lowercase();
+    WORDS.iter().any(|w| lower.contains(w)) || lower == "now" || lower.ends_with("_now")
 }
 
 fn yes() -> bool {
@@ -90,9 +244,24 @@ impl ReplayRule {
     pub fn replay(glob: &str) -> Self {
         Self {
             exports: Some(glob.to_owned()),
+            ..Self::any()
+        }
+    }
+
+    /// A rule selecting every export, logging it.
+    pub fn any() -> Self {
+        Self {
+            exports: None,
             role: None,
             replay: true,
             mutates: None,
+            mutates_self: false,
+            refuse: None,
+            returns_handle: None,
+            reads_only: None,
+            nondeterministic: None,
+            takes: None,
+            pointers: false,
         }
     }
 
@@ -115,30 +284,47 @@ impl ReplayRule {
     /// A rule logging every export of `role`.
     pub fn role(role: Role) -> Self {
         Self {
-            exports: None,
             role: Some(role.as_str().to_owned()),
-            replay: true,
-            mutates: None,
+            ..Self::any()
         }
     }
 
-    fn selects(&self, export: &str, role: Role) -> Result<bool> {
+    fn selects(&self, call: &CallFacts<'_>) -> Result<bool> {
         if let Some(r) = &self.role
-            && r != role.as_str()
+            && call.role.is_none_or(|role| r != role.as_str())
         {
+            return Ok(false);
+        }
+        let member = call.member.unwrap_or(call.export);
+        let checks = [
+            self.returns_handle.is_none_or(|want| want == call.returns_handle),
+            self.reads_only.is_none_or(|want| want == reads_only(member)),
+            self.nondeterministic
+                .is_none_or(|want| want == nondeterministic(member)),
+            self.takes
+                .as_ref()
+                .is_none_or(|ty| call.param_types.iter().any(|t| t == ty)),
+        ];
+        if checks.contains(&false) {
             return Ok(false);
         }
         match &self.exports {
             None => Ok(true),
-            Some(glob) => Ok(pattern(glob)?.matches(export)),
+            Some(glob) => Ok(pattern(glob)?.matches(call.export)),
         }
     }
 
-    fn decision(&self) -> ReplayDecision {
-        match (self.mutates, self.replay) {
-            (Some(arg), _) => ReplayDecision::Mutates { arg },
-            (None, true) => ReplayDecision::Replay,
-            (None, false) => ReplayDecision::Unlogged,
+    fn resolution(&self) -> Resolution {
+        let mutates = match (self.mutates, self.mutates_self) {
+            (Some(arg), _) => Some(Mutated::Arg(arg)),
+            (None, true) => Some(Mutated::This),
+            (None, false) => None,
+        };
+        Resolution {
+            log: self.replay || mutates.is_some() || self.refuse.is_some(),
+            mutates,
+            refuse: self.refuse.clone(),
+            pointers: false,
         }
     }
 }
@@ -154,11 +340,46 @@ impl ReplayPolicy {
         Self::default()
     }
 
-    /// Logs wasm-bindgen class constructors: the state every module builds.
+    /// The default of every wasm-bindgen module: constructors, functions and
+    /// static methods returning a new object, methods (changing their object,
+    /// unless their name says they only read), setters; calls whose name says
+    /// they are not deterministic are refused.
     pub fn wasm_bindgen() -> Self {
+        let refuse = |role: Role| ReplayRule {
+            nondeterministic: Some(true),
+            refuse: Some("not deterministic (by its name)".to_owned()),
+            ..ReplayRule::role(role)
+        };
         Self {
             profile: None,
-            rules: vec![ReplayRule::role(Role::Constructor)],
+            rules: vec![
+                ReplayRule::role(Role::Constructor),
+                ReplayRule {
+                    returns_handle: Some(true),
+                    ..ReplayRule::role(Role::Function)
+                },
+                ReplayRule {
+                    returns_handle: Some(true),
+                    ..ReplayRule::role(Role::StaticMethod)
+                },
+                ReplayRule {
+                    mutates_self: true,
+                    ..ReplayRule::role(Role::Method)
+                },
+                ReplayRule {
+                    returns_handle: Some(false),
+                    reads_only: Some(true),
+                    replay: false,
+                    ..ReplayRule::role(Role::Method)
+                },
+                ReplayRule {
+                    mutates_self: true,
+                    ..ReplayRule::role(Role::Setter)
+                },
+                refuse(Role::Function),
+                refuse(Role::StaticMethod),
+                refuse(Role::Method),
+            ],
         }
     }
 
@@ -178,12 +399,29 @@ impl ReplayPolicy {
             ReplayRule::mutates("caml_pasta_f[pq]_plonk_gate_vector_wrap", 0),
             // Caches the Lagrange basis inside the SRS that later commitments read.
             ReplayRule::mutates("caml_f[pq]_srs_add_lagrange_basis", 0),
-            // Last, so they win over `*_create` and friends.
+            ReplayRule::mutates("caml_f[pq]_srs_set_lagrange_basis", 0),
+            // Last, so they win over `*_create` and friends: proofs, oracles, checks,
+            // randomness and files are not replayed; curve arithmetic is converted by
+            // o1js at once (its points move by value); witness vectors live for one proof.
             ReplayRule::unlogged("*_proof_create"),
+            ReplayRule::unlogged("*_oracles_create"),
+            ReplayRule::unlogged("*_batch_*"),
+            ReplayRule::unlogged("*_verify*"),
+            ReplayRule::unlogged("*_srs_get*"),
+            ReplayRule::unlogged("*_lagrange_commitments_whole_domain*"),
+            ReplayRule::unlogged("caml_pallas_*"),
+            ReplayRule::unlogged("caml_vesta_*"),
+            ReplayRule::unlogged("wasmvecvec*"),
             ReplayRule::unlogged("*_random"),
             ReplayRule::unlogged("*_rng"),
             ReplayRule::unlogged("*_read"),
             ReplayRule::unlogged("*_write"),
+            // Pointer arrays (poly-comm constructors, `prev_sgs`...) hold one instance's addresses.
+            ReplayRule {
+                takes: Some("Uint32Array".to_owned()),
+                pointers: true,
+                ..ReplayRule::any()
+            },
         ]);
         policy
     }
@@ -253,18 +491,18 @@ impl ReplayPolicy {
                 .unwrap_or_default();
             format!("{position}{}", e.message())
         })?;
-        file.resolve()
+        file.expand()
     }
 
     /// Parses a JSON policy; the error is one line with the position.
     pub fn parse_json(text: &str) -> std::result::Result<Self, String> {
         let file: Self = serde_json::from_str(text)
             .map_err(|e| format!("line {} column {}: {e}", e.line(), e.column()))?;
-        file.resolve()
+        file.expand()
     }
 
     /// Expands the named profile and checks every glob.
-    fn resolve(self) -> std::result::Result<Self, String> {
+    fn expand(self) -> std::result::Result<Self, String> {
         let mut policy = match &self.profile {
             Some(name) => Self::profile(name).map_err(|e| e.to_string())?,
             None => Self::none(),
@@ -287,15 +525,48 @@ impl ReplayPolicy {
         Ok(policy)
     }
 
-    /// What the policy decides for `export` of `role`.
-    pub fn decide(&self, export: &str, role: Role) -> Result<ReplayDecision> {
-        let mut decision = ReplayDecision::Unlogged;
+    /// What the policy decides for one export, whole (see [`Resolution`]).
+    pub fn resolve(&self, call: &CallFacts<'_>) -> Result<Resolution> {
+        let mut resolution = Resolution::default();
+        let mut pointers = false;
         for rule in &self.rules {
-            if rule.selects(export, role)? {
-                decision = rule.decision();
+            if !rule.selects(call)? {
+                continue;
             }
+            if rule.pointers {
+                // A fact about the arguments, not a decision: it adds to the last one.
+                pointers = true;
+                continue;
+            }
+            resolution = rule.resolution();
         }
-        Ok(decision)
+        resolution.pointers = pointers && resolution.log;
+        Ok(resolution)
+    }
+
+    /// What the policy decides for `export` of `role`, knowing only its name:
+    /// [`Self::resolve`] with no JS facts. A refused call is [`ReplayDecision::Unlogged`]
+    /// here, and a call changing `this` is [`ReplayDecision::Replay`].
+    pub fn decide(&self, export: &str, role: Role) -> Result<ReplayDecision> {
+        let facts = CallFacts {
+            export,
+            role: Some(role),
+            ..CallFacts::default()
+        };
+        Ok(self.resolve(&facts)?.into())
+    }
+}
+
+impl From<Resolution> for ReplayDecision {
+    fn from(r: Resolution) -> Self {
+        match r {
+            Resolution { log: false, .. } | Resolution { refuse: Some(_), .. } => Self::Unlogged,
+            Resolution {
+                mutates: Some(Mutated::Arg(arg)),
+                ..
+            } => Self::Mutates { arg },
+            _ => Self::Replay,
+        }
     }
 }
 
@@ -317,7 +588,13 @@ mod tests {
     use super::*;
 
     fn decide(policy: &ReplayPolicy, export: &str) -> ReplayDecision {
-        policy.decide(export, Role::Function).unwrap()
+        let facts = CallFacts {
+            export,
+            role: Some(Role::Function),
+            returns_handle: true,
+            ..CallFacts::default()
+        };
+        policy.resolve(&facts).unwrap().into()
     }
 
     #[test]
@@ -363,6 +640,47 @@ mod tests {
             p.decide("wasmfpgate_new_2", Role::Constructor).unwrap(),
             ReplayDecision::Replay
         );
+    }
+
+    #[test]
+    fn names_say_what_reads_and_what_is_random() {
+        for name in ["toString", "length", "get_value", "isEmpty", "to_bytes", "len"] {
+            assert!(reads_only(name), "{name}");
+        }
+        for name in ["insert", "get_or_insert", "push", "total", "assign", "toggle", "getter_set"] {
+            assert!(!reads_only(name), "{name}");
+        }
+        for name in ["generate_ed25519", "random", "fromRng", "now"] {
+            assert!(nondeterministic(name), "{name}");
+        }
+        for name in ["from_bytes", "snow", "generation_id_of"] {
+            assert!(!nondeterministic(name), "{name}");
+        }
+    }
+
+    #[test]
+    fn wasm_bindgen_profile_logs_builders_and_changes_refuses_randomness() {
+        let p = ReplayPolicy::wasm_bindgen();
+        let facts = |export, role, member, returns_handle| CallFacts {
+            export,
+            role: Some(role),
+            member: Some(member),
+            returns_handle,
+            param_types: Vec::new(),
+        };
+        let resolve = |f: CallFacts<'_>| p.resolve(&f).unwrap();
+        assert!(resolve(facts("doc_new", Role::Constructor, "constructor", true)).log);
+        let method = resolve(facts("ytext_insert", Role::Method, "insert", false));
+        assert_eq!(method.mutates, Some(Mutated::This));
+        assert!(!resolve(facts("ytext_toString", Role::Method, "toString", false)).log);
+        // A reading name that returns a new object still builds state.
+        assert!(resolve(facts("doc_getText", Role::Method, "getText", true)).log);
+        assert!(!resolve(facts("add", Role::Function, "add", false)).log);
+        assert!(resolve(facts("make_counter", Role::Function, "make_counter", true)).log);
+        let random = resolve(facts("privatekey_generate_ed25519", Role::StaticMethod, "generate_ed25519", true));
+        assert!(random.log);
+        assert!(random.refuse.is_some());
+        assert_eq!(ReplayDecision::from(random), ReplayDecision::Unlogged);
     }
 
     #[test]

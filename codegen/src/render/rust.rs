@@ -22,7 +22,7 @@ use crate::model::api::{JsApi, JsFunction, JsType};
 use crate::model::{Export, ModuleModel, Role};
 use crate::reader::glue::{Glue, GlueExportKind, MemberKind, RawArg, RawCallSite, RawResult};
 use crate::reader::wasm::ExportKind;
-use crate::replay::{ReplayDecision, ReplayPolicy};
+use crate::replay::{CallFacts, Mutated, ReplayDecision, ReplayPolicy};
 
 /// Most parameters (or results) a wasmtime `TypedFunc` takes; exports with more are called
 /// untyped (`args: &[Value]`).
@@ -446,9 +446,25 @@ impl<'m> Context<'m> {
                 });
             }
         }
-        let decision = policy
-            .decide(&export.name, export.role)
+        let resolution = policy
+            .resolve(&CallFacts::of(self.model, export))
             .map_err(|e| RustRenderError::Policy(e.to_string()))?;
+        // The Rust runtime has no refusal yet: a refused call stays unlogged there.
+        let decision = match resolution.mutates {
+            Some(Mutated::This) if resolution.refuse.is_none() => {
+                // The raw position of `this` (after a return pointer, if any).
+                let this = self.call_site(export).and_then(|site| {
+                    site.args
+                        .iter()
+                        .position(|a| matches!(a, RawArg::Borrowed { of } if of == "this"))
+                });
+                match this {
+                    Some(arg) => ReplayDecision::Mutates { arg },
+                    None => ReplayDecision::Replay,
+                }
+            }
+            _ => ReplayDecision::from(resolution),
+        };
         let js = self.js_signature(export);
         let doc = self.doc(export, js.as_ref());
         let export_attr = (name != export.name).then(|| export.name.clone());

@@ -13,7 +13,13 @@ use std::path::Path;
 use super::names::{NameScope, is_js_property_name, js_identifier, js_string};
 use super::{CodeWriter, GeneratedFile, header};
 use crate::model::ModuleModel;
+use std::collections::HashMap;
+
 use crate::model::api::{JsApi, JsClass, JsFunction, JsType};
+use crate::model::{Export, Role};
+use crate::reader::glue::RawArg;
+use crate::replay::{CallFacts, Mutated, ReplayPolicy};
+use crate::model::transfer::{self, ClassTransfer};
 use crate::reader::glue::{Glue, GlueFormat};
 
 /// Emits a runtime file from `templates/ts/` under the same relative path.
@@ -62,6 +68,8 @@ pub enum Skipped {
     NoGlue,
     /// The glue exports none of the API the typings declare.
     GlueWithoutApi,
+    /// The replay policy does not apply (a bad glob).
+    Policy(String),
 }
 
 impl std::fmt::Display for Skipped {
@@ -72,19 +80,26 @@ impl std::fmt::Display for Skipped {
             Skipped::GlueWithoutApi => {
                 "the glue exports none of the typings' API (see the warning)"
             }
+            Skipped::Policy(message) => return write!(f, "replay policy: {message}"),
         })
     }
 }
 
-/// Renders the shim files for `model`; `glue_from_out_dir` is the glue's path
-/// relative to the output directory, with `/` separators.
-pub fn render(model: &ModuleModel, glue_from_out_dir: &str) -> Result<Vec<GeneratedFile>, Skipped> {
+/// Renders the shim files for `model`, with the decisions of `policy` for every
+/// call; `glue_from_out_dir` is the glue's path relative to the output directory,
+/// with `/` separators.
+pub fn render(
+    model: &ModuleModel,
+    policy: &ReplayPolicy,
+    glue_from_out_dir: &str,
+) -> Result<Vec<GeneratedFile>, Skipped> {
     let api = model.api.as_ref().ok_or(Skipped::NoTypings)?;
     let glue = model.glue.as_ref().ok_or(Skipped::NoGlue)?;
     let glue_file = model.files.glue.as_deref().ok_or(Skipped::NoGlue)?;
     let shim = ShimNames::for_glue(glue_file, glue.format);
     let header = header(model);
-    let plan = ShimPlan::new(api, glue);
+    let mut plan = ShimPlan::new(api, glue);
+    plan.operations = operations(model, policy).map_err(Skipped::Policy)?;
     if plan.functions.is_empty() && plan.classes.is_empty() && !api.is_empty() {
         return Err(Skipped::GlueWithoutApi);
     }
@@ -152,6 +167,88 @@ struct ShimPlan<'a> {
     /// Glue exports the typings do not declare (or declare as values): forwarded live.
     values: Vec<String>,
     class_locals: std::collections::HashMap<&'a str, String>,
+    /// How the shim's classes can move by transfer.
+    transfers: Vec<ClassTransfer>,
+    /// The replay policy's decision for each call, by (class, member, kind).
+    operations: HashMap<OperationKey, String>,
+}
+
+/// A shim call: its class (none for a top-level function), member name and kind.
+type OperationKey = (Option<String>, String, &'static str);
+
+/// The policy's decision for every function export the shim calls, as the JS
+/// object the runtime's `op()` takes.
+fn operations(
+    model: &ModuleModel,
+    policy: &ReplayPolicy,
+) -> Result<HashMap<OperationKey, String>, String> {
+    let mut decisions = HashMap::new();
+    for export in &model.exports {
+        let kind = match export.role {
+            Role::Function => "function",
+            Role::Constructor => "constructor",
+            Role::Method => "method",
+            Role::StaticMethod => "static",
+            Role::Setter => "setter",
+            _ => continue,
+        };
+        let Some(member) = export.member.clone() else {
+            continue;
+        };
+        let resolution = policy
+            .resolve(&CallFacts::of(model, export))
+            .map_err(|e| e.to_string())?;
+        let mutates = match resolution.mutates {
+            Some(Mutated::Arg(raw)) => js_position(model, export, raw),
+            _ => None,
+        };
+        let mut fields = vec![format!("log: {}", resolution.log)];
+        fields.push(format!("mutates: {}", mutates.map_or(-1, |i| i as i64)));
+        if let Some(reason) = &resolution.refuse {
+            fields.push(format!("refuse: {}", js_string(reason)));
+        }
+        if resolution.pointers {
+            fields.push("pointers: true".to_owned());
+        }
+        decisions.insert((export.class.clone(), member, kind), fields.join(", "));
+    }
+    Ok(decisions)
+}
+
+/// The JS parameter a raw parameter carries (by the glue's call site: the object
+/// whose pointer it passes), for a policy that names a raw position.
+fn js_position(model: &ModuleModel, export: &Export, raw: usize) -> Option<usize> {
+    let glue = model.glue.as_ref()?;
+    let member = export.member.as_deref()?;
+    let sites = match &export.class {
+        None => &glue.export(member)?.call_sites,
+        Some(class) => {
+            &glue
+                .export(class)?
+                .members
+                .iter()
+                .find(|m| m.name == member)?
+                .call_sites
+        }
+    };
+    let site = sites.iter().find(|s| s.export == export.name)?;
+    let of = match site.args.get(raw)? {
+        RawArg::Borrowed { of } | RawArg::Consumed { of } => of,
+        _ => return None,
+    };
+    let api = model.api.as_ref()?;
+    let params = match &export.class {
+        None => &api.functions.iter().find(|f| f.name == member)?.params,
+        Some(class) => {
+            &api.class(class)?
+                .methods
+                .iter()
+                .find(|m| m.function.name == member)?
+                .function
+                .params
+        }
+    };
+    params.iter().position(|p| &p.name == of)
 }
 
 impl<'a> ShimPlan<'a> {
@@ -188,9 +285,13 @@ impl<'a> ShimPlan<'a> {
             .filter(|e| !covered.contains(e.name.as_str()) && e.name != "default")
             .map(|e| e.name.clone())
             .collect();
-        let class_locals = classes
+        let class_locals: std::collections::HashMap<&str, String> = classes
             .iter()
             .map(|(c, local)| (c.name.as_str(), local.clone()))
+            .collect();
+        let transfers = transfer::analyse(api, Some(glue))
+            .into_iter()
+            .filter(|t| class_locals.contains_key(t.class.as_str()))
             .collect();
         Self {
             functions,
@@ -198,6 +299,8 @@ impl<'a> ShimPlan<'a> {
             enums,
             values,
             class_locals,
+            transfers,
+            operations: HashMap::new(),
         }
     }
 
@@ -260,14 +363,9 @@ impl<'a> ShimPlan<'a> {
         names.join(", ")
     }
 
-    /// The operation spec the runtime's profile decides logging from.
-    fn operation(
-        &self,
-        kind: &str,
-        name: &str,
-        class: Option<&str>,
-        f: Option<&JsFunction>,
-    ) -> String {
+    /// The operation the shim hands the runtime: what the call is, and what the
+    /// replay policy decided for it (resolved here, at generation time).
+    fn operation(&self, kind: &'static str, name: &str, class: Option<&str>) -> String {
         let mut fields = vec![
             format!("kind: {}", js_string(kind)),
             format!("name: {}", js_string(name)),
@@ -275,18 +373,15 @@ impl<'a> ShimPlan<'a> {
         if let Some(class) = class {
             fields.push(format!("className: {}", js_string(class)));
         }
-        if let Some(f) = f {
-            let returns = f
-                .returns
-                .ty
-                .class()
-                .filter(|c| self.class_locals.contains_key(c));
-            if let Some(c) = returns {
-                fields.push(format!("returns: {}", js_string(c)));
-            }
-            let params: Vec<String> = f.params.iter().map(|p| js_string(&p.ty.text)).collect();
-            fields.push(format!("params: [{}]", params.join(", ")));
-        }
+        // The model names a constructor's member `constructor`; the runtime calls it `new`.
+        let member = if kind == "constructor" { "constructor" } else { name };
+        let key = (class.map(str::to_owned), member.to_owned(), kind);
+        // A member with no raw export behind it calls nothing in the module: nothing to log.
+        let decision = self
+            .operations
+            .get(&key)
+            .map_or("log: false, mutates: -1", String::as_str);
+        fields.push(decision.to_owned());
         format!("{{ {} }}", fields.join(", "))
     }
 
@@ -391,6 +486,16 @@ fn render_js(
             js_string(if esm { "esm" } else { "cjs" })
         ));
         w.line(format!("classes: [{}],", class_names.join(", ")));
+        // How each class can move by transfer and be observed (codegen's analysis pass).
+        let transfers: serde_json::Map<String, serde_json::Value> = plan
+            .transfers
+            .iter()
+            .filter_map(|t| Some((t.class.clone(), serde_json::to_value(t).ok()?)))
+            .collect();
+        w.line(format!(
+            "transfers: {},",
+            serde_json::Value::Object(transfers)
+        ));
     });
     if esm {
         w.line("await $runtime.ready;");
@@ -441,7 +546,7 @@ fn render_js(
         let op = ops.take(format!("$op_{local}"));
         w.line(format!(
             "const {op} = $runtime.op({});",
-            plan.operation("function", &f.name, None, Some(f))
+            plan.operation("function", &f.name, None)
         ));
         w.block(format!("function {local}({params}) {{"), "}", |w| {
             w.line(format!(
@@ -520,30 +625,30 @@ fn render_class(
 ) {
     let glue_class = member("$glue", &class.name);
     // Operations first: class bodies cannot hold `const`s.
-    let mut op_of = |w: &mut CodeWriter, kind: &str, name: &str, f: Option<&JsFunction>| {
+    let mut op_of = |w: &mut CodeWriter, kind: &'static str, name: &str| {
         let op = ops.take(format!("$op_{local}_{}", js_identifier(name)));
         w.line(format!(
             "const {op} = $runtime.op({});",
-            plan.operation(kind, name, Some(&class.name), f)
+            plan.operation(kind, name, Some(&class.name))
         ));
         op
     };
     let ctor_op = class
         .constructor
         .as_ref()
-        .map(|ctor| op_of(w, "constructor", "new", Some(ctor)));
+        .map(|_| op_of(w, "constructor", "new"));
     let method_ops: Vec<String> = class
         .methods
         .iter()
         .map(|m| {
             let kind = if m.is_static { "static" } else { "method" };
-            op_of(w, kind, &m.function.name, Some(&m.function))
+            op_of(w, kind, &m.function.name)
         })
         .collect();
     let setter_ops: Vec<Option<String>> = class
         .accessors
         .iter()
-        .map(|a| (a.setter && !a.is_static).then(|| op_of(w, "setter", &a.name, None)))
+        .map(|a| (a.setter && !a.is_static).then(|| op_of(w, "setter", &a.name)))
         .collect();
     w.block(
         format!("class {local} extends $runtime.Handle {{"),
