@@ -4,6 +4,8 @@
 // With WASM_PROXY_DISABLE=1 (the kill switch) it installs nothing: the application
 // gets the real module, untouched. Worker threads (a rayon pool's) get the real
 // module too: they run on the memory their instance hands them.
+// The app reaches the proxy through this file: `require('./proxy/register.cjs')` is the
+// runtime (`swap()`, `metrics()`, `on(...)`), or undefined with the kill switch on.
 'use strict';
 const Module = require('node:module');
 const { isMainThread } = require('node:worker_threads');
@@ -17,4 +19,7 @@ if (isMainThread && !disabled) {
   cached.loaded = true;
   cached.exports = shim;
   require.cache[gluePath] = cached;
+  module.exports = shim.__wasmProxy;
+} else {
+  module.exports = undefined;
 }

@@ -9,7 +9,10 @@
  * @property {number} prepareAt Fraction of the memory cap at which a standby is prepared.
  * @property {number} swapAt Fraction of the memory cap at which the standby becomes active.
  * @property {number} maxBytes Memory cap the fractions refer to (default: 4 GiB, wasm32's).
- * @property {number} checkIntervalMs How often the memory monitor looks (0: never).
+ * @property {number} checkIntervalMs How often the memory monitor looks on a timer, in ms; it also looks
+ *   every 1,024 new handles (0: never, no automatic swap).
+ * @property {number} quiescenceMs An automatic swap flips only when no live handle would be left
+ *   behind, or when the ones that would have stayed unmovable this long (ms).
  * @property {number} sliceMs Longest stretch of migration work before yielding to the event loop.
  * @property {number} backoffMs Wait after a failed standby before the monitor tries again (doubles).
  * @property {number} workerTimeoutMs Longest wait for a standby worker to start.
@@ -28,6 +31,7 @@ const DEFAULTS = {
   swapAt: 0.75,
   maxBytes: WASM32_MAX_BYTES,
   checkIntervalMs: 1000,
+  quiescenceMs: 2000,
   sliceMs: 10,
   backoffMs: 5000,
   workerTimeoutMs: 30000,
@@ -43,6 +47,7 @@ const ENV = {
   swapAt: 'WASM_PROXY_SWAP_AT',
   maxBytes: 'WASM_PROXY_MAX_BYTES',
   checkIntervalMs: 'WASM_PROXY_CHECK_INTERVAL_MS',
+  quiescenceMs: 'WASM_PROXY_QUIESCENCE_MS',
   sliceMs: 'WASM_PROXY_SLICE_MS',
   backoffMs: 'WASM_PROXY_BACKOFF_MS',
   workerTimeoutMs: 'WASM_PROXY_WORKER_TIMEOUT_MS',

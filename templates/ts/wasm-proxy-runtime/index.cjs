@@ -32,6 +32,8 @@ const GLUE_CLASS = Symbol('wasm-proxy.glue-class');
  * @property {string[]} classes Classes the shim wraps.
  * @property {Partial<import('./config.cjs').RuntimeSettings>} [settings] Overrides of the environment.
  * @property {import('./profiles.cjs').Profile} [profile] Replaces the built-in profile.
+ * @property {Record<string, import('./profiles.cjs').ClassTransferSpec>} [transfers] How each class
+ *   can move by transfer, from codegen's analysis of the typings (the profile's own win).
  */
 
 /**
@@ -61,7 +63,7 @@ function wasmView(current) {
  */
 function createRuntime(options) {
   const settings = readSettings(options.settings);
-  const profile = profileFor(options.name, options.profile);
+  const profile = profileFor(options.name, options.profile, options.transfers);
   const log = new ReplayLog();
   const metrics = new Metrics(options.name);
   /** @type {((instance: Instance) => void)[]} */
@@ -72,6 +74,8 @@ function createRuntime(options) {
   const sharedBy = new WeakMap();
   let nextId = 1;
   let tracking = false;
+  /** Operations the host declared running (`runtime.operation`): no automatic flip meanwhile. */
+  let operations = 0;
   /** @type {Instance} */
   let active = new Instance(0, {});
 
@@ -83,15 +87,15 @@ function createRuntime(options) {
    * The handle is gone for good (freed, consumed, collected).
    * @param {import('./log.cjs').HandleRecord} record
    */
-  function gone(record) {
+  function gone(record, replayFree = true) {
     if (!live.delete(record)) return;
-    log.release(record);
+    log.release(record, replayFree);
   }
 
   /**
    * Makes `handle` the program's object for `inner`, an object of the active instance.
-   * Cheap: only handles of classes the profile transfers are tracked at once; others
-   * when a logged call makes, changes or takes them.
+   * Every handle is tracked: a swap must account for each live one (moved or stale),
+   * and its counts must be true.
    * @param {object} handle
    * @param {any} inner
    */
@@ -100,7 +104,17 @@ function createRuntime(options) {
     self[INNER] = inner;
     self[HOME] = active;
     if (settings.disabled) return handle;
-    if (Object.hasOwn(profile.classes, self.constructor[GLUE_CLASS] ?? '')) track(self);
+    const record = self[RECORD];
+    if (record !== undefined) {
+      // Re-adopted (a raw pointer assigned to `__wbg_ptr`): a new object, a new history.
+      finalizer.unregister(record);
+      gone(record);
+      self[RECORD] = undefined;
+    }
+    track(self);
+    // The program's own calls drive the monitor and a swap in preparation when the
+    // event loop does not turn (a prover proving back to back).
+    if (monitor.poll()) swapper.wake?.();
     return handle;
   }
 
@@ -117,7 +131,7 @@ function createRuntime(options) {
       if (record.instance !== instance) continue;
       if (/** @type {any} */ (record.weak.deref())?.[INNER]?.__wbg_ptr) stale++;
       finalizer.unregister(record);
-      gone(record);
+      gone(record, false);
     }
     return stale;
   }
@@ -154,9 +168,13 @@ function createRuntime(options) {
   function staleError(handle) {
     const record = handle[RECORD];
     const what = record ? `${record.className} #${record.id}` : handle.constructor?.name ?? 'object';
+    if (handle[INNER]?.__wbg_ptr === 0) {
+      return new Error(`wasm-proxy (${options.name}): ${what} was consumed by an earlier call (or freed); it no longer exists`);
+    }
+    const reason = record?.staleReason ?? 'no logged call or transfer rebuilds it';
     return new Error(
       `wasm-proxy (${options.name}): ${what} lives in instance ${handle[HOME]?.id}, ` +
-        `which was swapped out (active: ${active.id}); it was not migrated because no logged call or transfer rebuilds it`,
+        `which was swapped out (active: ${active.id}); it was not migrated: ${reason}`,
     );
   }
 
@@ -259,30 +277,36 @@ function createRuntime(options) {
   }
 
   /**
-   * How the log treats one export, decided once by the profile.
-   * @param {import('./profiles.cjs').OperationSpec} spec
+   * How the log treats one export: what codegen's replay policy decided for it (the
+   * same policy the Rust shim is generated from); nothing is logged with the kill switch.
+   * @param {import('./log.cjs').Operation} spec
    * @returns {import('./log.cjs').Operation}
    */
   function op(spec) {
-    const decision = settings.disabled ? { log: false, mutates: -1 } : profile.operation(spec);
     return {
       kind: spec.kind,
       name: spec.name,
       className: spec.className,
-      log: decision.log,
-      mutates: decision.mutates,
-      refuse: 'refuse' in decision ? decision.refuse : undefined,
+      log: spec.log && !settings.disabled,
+      mutates: spec.mutates ?? -1,
+      refuse: spec.refuse,
+      pointers: spec.pointers ?? false,
     };
   }
 
-  /** @param {any} arg @returns {import('./log.cjs').Argument} */
+  /**
+   * An argument as the log keeps it: handles by record, callbacks by reference (replay
+   * gates them), everything else by value as it was at call time.
+   * @param {any} arg
+   * @returns {import('./log.cjs').Argument}
+   */
   function capture(arg) {
     if (arg != null && arg[HOME] !== undefined) return { handle: track(arg) };
     if (Array.isArray(arg) && arg.length > 0 && arg.every((a) => a != null && a[HOME] !== undefined)) {
       return { handles: arg.map(track) };
     }
-    if (ArrayBuffer.isView(arg)) return { value: /** @type {any} */ (arg).slice() };
-    return { value: arg };
+    if (typeof arg === 'function') return { callback: arg };
+    return { value: copyValue(arg) };
   }
 
   /**
@@ -303,7 +327,11 @@ function createRuntime(options) {
     log.record(operation, target, args.map(capture), born);
     // Arguments passed by value are consumed: their wasm objects are gone.
     for (const arg of args) {
-      if (arg != null && arg[RECORD] !== undefined && arg[INNER]?.__wbg_ptr === 0) release(arg);
+      const consumed = arg?.[RECORD];
+      if (consumed !== undefined && arg[INNER]?.__wbg_ptr === 0) {
+        finalizer.unregister(consumed);
+        gone(consumed, false);
+      }
     }
     return result;
   }
@@ -342,6 +370,21 @@ function createRuntime(options) {
     },
     share: (inner, count) => sharedBy.set(inner, count),
     detach,
+    prune(instance) {
+      // Handles consumed by a call (logged or not) or freed: gone, whatever their record says.
+      for (const record of [...live]) {
+        if (record.instance !== instance) continue;
+        const inner = /** @type {any} */ (record.weak.deref())?.[INNER];
+        if (inner === undefined || inner.__wbg_ptr === 0) {
+          finalizer.unregister(record);
+          gone(record);
+        }
+      }
+    },
+    stale(record, reason) {
+      record.staleReason = reason;
+    },
+    busy: () => operations > 0,
   });
   const monitor = new MemoryMonitor(
     settings,
@@ -419,6 +462,28 @@ function createRuntime(options) {
     swap() {
       return swapper.swap();
     },
+    /**
+     * Runs `work` (sync or async) as one operation: an automatic swap never flips
+     * while one runs. For hosts that know where their operations start and end.
+     * @template T
+     * @param {() => T} work
+     * @returns {T}
+     */
+    operation(work) {
+      operations++;
+      let result;
+      try {
+        result = work();
+      } catch (error) {
+        operations--;
+        throw error;
+      }
+      if (result instanceof Promise) {
+        return /** @type {T} */ (/** @type {unknown} */ (result.finally(() => operations--)));
+      }
+      operations--;
+      return result;
+    },
     /** The instance serving calls now. */
     get active() {
       return active;
@@ -472,4 +537,33 @@ function createRuntime(options) {
   return runtime;
 }
 
-module.exports = { createRuntime, INNER, RECORD, HOME };
+/**
+ * A copy of `value` as it is now, so that a later change of the caller's object (a
+ * reused `Buffer` refilled between calls) cannot change what a replay passes. Typed
+ * arrays keep their class (`Buffer.prototype.slice` is a view, hence `Buffer.from`);
+ * plain arrays and objects are cloned where they can be.
+ * @param {any} value
+ * @returns {any}
+ */
+function copyValue(value) {
+  if (value === null || typeof value !== 'object') return value;
+  if (Buffer.isBuffer(value)) return Buffer.from(value);
+  if (value instanceof DataView) {
+    return new DataView(value.buffer.slice(value.byteOffset, value.byteOffset + value.byteLength));
+  }
+  if (ArrayBuffer.isView(value)) {
+    const view = /** @type {any} */ (value);
+    let Base = Object.getPrototypeOf(view).constructor;
+    // A subclass of a typed array: copy into its standard base class.
+    while (Base && !/^(Big)?(Int|Uint|Float)(8|16|32|64)(Clamped)?Array$/.test(Base.name)) Base = Object.getPrototypeOf(Base);
+    return Base ? new Base(view) : Uint8Array.from(view);
+  }
+  if (value instanceof ArrayBuffer) return value.slice(0);
+  if (Array.isArray(value)) return value.map(copyValue);
+  if (Object.getPrototypeOf(value) === Object.prototype) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, copyValue(v)]));
+  }
+  return value;
+}
+
+module.exports = { createRuntime, copyValue, INNER, RECORD, HOME };

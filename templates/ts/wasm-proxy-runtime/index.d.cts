@@ -22,6 +22,8 @@ export interface RuntimeSettings {
   maxBytes: number;
   /** `WASM_PROXY_CHECK_INTERVAL_MS`: memory monitor period (1000; 0 turns it off). */
   checkIntervalMs: number;
+  /** `WASM_PROXY_QUIESCENCE_MS`: an automatic swap flips only when no live handle would stay behind, or when those have stayed unmovable this long. */
+  quiescenceMs: number;
   /** `WASM_PROXY_SLICE_MS`: longest migration stretch before yielding (10). */
   sliceMs: number;
   /** `WASM_PROXY_BACKOFF_MS`: wait after a failed standby, doubling (5000). */
@@ -36,20 +38,40 @@ export interface RuntimeSettings {
   standbyMaxBytes: number;
 }
 
-/** What a generated function is, for the profile. */
-export interface OperationSpec {
-  kind: 'function' | 'constructor' | 'method' | 'static' | 'setter';
+/** A generated function and what codegen's replay policy decided for it. */
+export interface Operation {
+  kind: 'function' | 'constructor' | 'method' | 'static' | 'setter' | 'free';
   name: string;
   className?: string;
-  returns?: string;
-  params?: string[];
+  /** Calls are logged for replay. */
+  log: boolean;
+  /** The argument a logged call changes (-1: none; methods and setters change `this`). */
+  mutates: number;
+  /** Logged, never replayed, for this reason: what the call made or changed stays stale. */
+  refuse?: string;
+  /** Its `Uint32Array` arguments are raw pointers into one instance. */
+  pointers?: boolean;
 }
 
-/** A profile: which calls are logged and how classes move. */
+/** How a class moves by transfer, and how a moved object is observed. */
+export interface ClassMigration {
+  transfer(ctx: any): any;
+  check?(ctx: any, moved: any): string | undefined;
+  identity?(ctx: any): string | undefined;
+  observe?(glue: Record<string, any>, inner: any): string;
+  derived?: boolean;
+}
+
+/** A profile: how classes move by transfer (which calls are logged is the shim's, from codegen). */
 export interface Profile {
   name: string;
-  operation(spec: OperationSpec): { log: boolean; mutates: number; refuse?: string };
-  classes: Record<string, { transfer(ctx: any): any; check?(ctx: any, moved: any): string | undefined; identity?(ctx: any): string | undefined }>;
+  classes: Record<string, ClassMigration>;
+}
+
+/** How codegen's analysis says a class can move (serial pairs, value fields). */
+export interface ClassTransferSpec {
+  serial: { save: string; load: string; load_is_function: boolean }[];
+  fields?: { names: string[]; make: { kind: 'constructor' | 'static' | 'function'; name?: string } };
 }
 
 /** Options the generated shim passes to {@link createRuntime}. */
@@ -66,6 +88,8 @@ export interface RuntimeOptions {
   settings?: Partial<RuntimeSettings>;
   /** Replaces the built-in profile. */
   profile?: Profile;
+  /** How each class can move by transfer, from codegen's analysis of the typings. */
+  transfers?: Record<string, ClassTransferSpec>;
 }
 
 /** What a completed swap reports. */
@@ -79,6 +103,11 @@ export interface SwapResult {
   flipMs: number;
   replayed: number;
   transferred: number;
+  /** Live handles moved and compared with their original (serialisation, fields, digest). */
+  verified: number;
+  /** Live handles moved that nothing could compare (rebuilt by deterministic calls). */
+  unverified: number;
+  /** Live handles left on the old instance: they fail with a clear error on use. */
   stale: number;
   memoryBefore: number;
   memoryAfter: number;
@@ -99,9 +128,11 @@ export interface Runtime {
   memoryBytes(): number;
   /** Swaps to a fresh instance now; rejects with a {@link SwapError} on failure. */
   swap(): Promise<SwapResult>;
+  /** Runs `work` as one operation: an automatic swap never flips while one runs. */
+  operation<T>(work: () => T): T;
   /** Listens to swap events. */
   on(event: 'swap-start' | 'swap-complete' | 'standby-failed' | 'instance-retired', listener: (detail: any) => void): Runtime;
-  /** Live log entries, and the live handles the runtime tracks (those the log or a transfer needs). */
+  /** Live log entries, and the live handles the program holds. */
   stats(): { logEntries: number; recorded: number; liveHandles: number; instance: number };
   /** Starts the memory monitor again (after a settings change). */
   startMonitor(): void;

@@ -1,28 +1,34 @@
 // @ts-check
 // ReplayLog: the calls that built the state still alive, and nothing else.
 //
-// Every handle has a HandleRecord. A logged call becomes an Entry owned by the record
-// of the handle it created (its birth) and/or the handle it changed (a mutation). An
-// entry keeps the records of the handles it took as arguments alive; a record lives
-// while its handle does or while a live entry needs it. When a record dies, its
-// entries go, and with them whatever only they needed: the log is bounded by live
-// state, not by the number of calls.
+// Every handle has a HandleRecord, and every record belongs to a LineageGroup: handles
+// made by a method of another handle (a document's text, a table's batches, a
+// transaction) join the group of that handle, because changing one may change the
+// other. A logged call becomes an Entry owned by the group of the handle it created
+// (its birth) or changed (a mutation). An entry keeps the records of the handles it
+// took as arguments (outside its group) alive; a group lives while any member does or
+// while a live entry needs one. When a group dies, its entries go, and with them
+// whatever only they needed: the log is bounded by live state, not by the number of
+// calls. A member that dies while its group lives leaves a `free` entry, so that a
+// replay frees it at the same point (a finished transaction must not stay open).
 'use strict';
 
 /**
  * What a generated shim function is, and how to replay it.
  * @typedef {object} Operation
- * @property {'function' | 'constructor' | 'method' | 'static' | 'setter'} kind
+ * @property {'function' | 'constructor' | 'method' | 'static' | 'setter' | 'free'} kind
  * @property {string} name Export name, or member name for class members.
  * @property {string | undefined} className Class of a class member.
  * @property {boolean} log Whether calls are recorded.
- * @property {number} mutates Index of the argument a logged call changes (-1: none; methods change `this`).
- * @property {string | undefined} refuse Why calls cannot be replayed (recorded, but fail on replay).
+ * @property {number} mutates Index of the argument a logged call changes (-1: none; methods and setters change `this`).
+ * @property {string} [refuse] Why calls cannot be replayed (recorded: what they made or changed stays stale).
+ * @property {boolean} [pointers] Its `Uint32Array` arguments are raw pointers: not replayed when one is non-empty.
  */
 
 /**
- * An argument as the log keeps it: a value (copied when it is a typed array) or a handle.
- * @typedef {{ value: any } | { handle: HandleRecord } | { handles: HandleRecord[] }} Argument
+ * An argument as the log keeps it: a value (copied at call time), a handle, or a callback
+ * (which a replay passes gated: nothing the replay triggers reaches the program).
+ * @typedef {{ value: any } | { handle: HandleRecord } | { handles: HandleRecord[] } | { callback: Function }} Argument
  */
 
 /** One recorded call. */
@@ -42,8 +48,20 @@ class Entry {
     this.args = args;
     /** The handle the call returned. */
     this.result = result;
-    /** Records that own this entry: its target and its result. */
-    this.owners = (target ? 1 : 0) + (result ? 1 : 0);
+    /** @type {HandleRecord[]} Records of other groups this entry needs (each counted in its `refs`). */
+    this.deps = [];
+  }
+}
+
+/** Handles whose histories are entangled: they live and die together in the log. */
+class LineageGroup {
+  constructor() {
+    /** 1 per live member, plus 1 per live entry of another group that needs a member. */
+    this.refs = 0;
+    /** @type {Entry[]} Entries this group owns, in call order. */
+    this.entries = [];
+    /** Members, live or not. */
+    this.size = 0;
   }
 }
 
@@ -67,12 +85,18 @@ class HandleRecord {
     this.mutations = [];
     /** The handle itself is alive (not freed, consumed or collected). */
     this.alive = true;
-    /** 1 while alive, plus one per live entry that takes it as an argument. */
-    this.refs = 1;
+    this.group = new LineageGroup();
+    this.group.refs = 1;
+    this.group.size = 1;
     /** Log sequence number of the last call that touched it (for transfers redone at the flip). */
     this.touched = 0;
+    /** @type {string | undefined} Why the last swap could not move it (for the stale-use error). */
+    this.staleReason = undefined;
   }
 }
+
+/** The operation of a logged `free`: a member of a live group died. */
+const FREE = /** @type {Operation} */ ({ kind: 'free', name: 'free', className: undefined, log: true, mutates: -1 });
 
 class ReplayLog {
   constructor() {
@@ -104,13 +128,21 @@ class ReplayLog {
   record(op, target, args, result) {
     const entry = new Entry(++this.seq, op, target, args, result);
     this.recorded++;
-    // The target owns the entry: counting it as a dependency too would keep it alive forever.
-    for (const record of argumentRecords(args)) if (record !== target) record.refs++;
+    if (target && result && target.group !== result.group) merge(target, result);
+    const group = (target ?? result)?.group;
     if (result) result.birth = entry;
     if (target) {
       target.mutations.push(entry);
       target.touched = entry.seq;
     }
+    // A call that made and changed nothing the program holds has nothing to rebuild.
+    if (!group) return entry;
+    for (const record of argumentRecords(args)) {
+      if (record.group === group) continue;
+      record.group.refs++;
+      entry.deps.push(record);
+    }
+    group.entries.push(entry);
     this.entries.add(entry);
     return entry;
   }
@@ -118,31 +150,35 @@ class ReplayLog {
   /**
    * The handle is gone (freed, consumed by a call, or collected).
    * @param {HandleRecord} record
+   * @param {boolean} [replayFree] whether a replay must free it too (not when a logged
+   *   call consumed it: replaying that call does)
    */
-  release(record) {
+  release(record, replayFree = true) {
     if (!record.alive) return;
     record.alive = false;
+    if (replayFree && record.group.refs > 1 && record.group.size > 1) {
+      const entry = new Entry(++this.seq, FREE, record, [], undefined);
+      record.group.entries.push(entry);
+      this.entries.add(entry);
+    }
     this.unref(record);
   }
 
   /**
-   * Drops one reference; a record left without any takes its entries with it, and
-   * so on down the dependencies (iteratively: chains can be long).
+   * Drops one reference of a record's group; a group left without any takes its
+   * entries with it, and so on down the dependencies (iteratively: chains can be long).
    * @param {HandleRecord} first
    */
   unref(first) {
     const pending = [first];
     for (let record = pending.pop(); record; record = pending.pop()) {
-      if (--record.refs > 0) continue;
-      const owned = record.birth ? [record.birth, ...record.mutations] : record.mutations;
-      record.birth = undefined;
-      record.mutations = [];
+      const group = record.group;
+      if (--group.refs > 0) continue;
+      const owned = group.entries;
+      group.entries = [];
       for (const entry of owned) {
-        if (--entry.owners > 0) continue;
         this.entries.delete(entry);
-        for (const dependency of argumentRecords(entry.args)) {
-          if (dependency !== entry.target) pending.push(dependency);
-        }
+        pending.push(...entry.deps);
       }
     }
   }
@@ -151,6 +187,29 @@ class ReplayLog {
   get size() {
     return this.entries.size;
   }
+}
+
+/**
+ * Puts `b`'s group into `a`'s: one history from now on.
+ * @param {HandleRecord} a
+ * @param {HandleRecord} b
+ */
+function merge(a, b) {
+  const into = a.group;
+  const from = b.group;
+  into.refs += from.refs;
+  into.size += from.size;
+  if (from.entries.length > 0) into.entries = [...into.entries, ...from.entries].sort((x, y) => x.seq - y.seq);
+  // Every record of `from` must point at `into`; records know their group only, so
+  // reach them through the entries and the record itself.
+  const members = new Set([b]);
+  for (const entry of from.entries) {
+    if (entry.target?.group === from) members.add(entry.target);
+    if (entry.result?.group === from) members.add(entry.result);
+  }
+  for (const member of members) member.group = into;
+  from.entries = [];
+  from.refs = 0;
 }
 
 /**

@@ -15,6 +15,8 @@ class MemoryMonitor {
     this.onThreshold = onThreshold;
     /** @type {NodeJS.Timeout | undefined} */
     this.timer = undefined;
+    /** Handles made since the last look from the call path. */
+    this.calls = 0;
     /** No automatic swap before this time (backoff after a failure). */
     this.quietUntil = 0;
     this.failures = 0;
@@ -30,6 +32,18 @@ class MemoryMonitor {
   stop() {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
+  }
+
+  /**
+   * A look from the program's own calls (every 1,024th new handle): a process that
+   * never idles (a prover proving back to back) never runs the timer, and its memory
+   * grows exactly then.
+   * @returns {boolean} whether it looked
+   */
+  poll() {
+    if ((++this.calls & 1023) !== 0 || this.settings.checkIntervalMs <= 0) return false;
+    this.check();
+    return true;
   }
 
   /** Fraction of the cap in use. */

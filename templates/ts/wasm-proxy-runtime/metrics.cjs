@@ -24,6 +24,9 @@ class Metrics {
     this.memoryBytes = 0;
     this.logEntries = 0;
     this.staleHandles = 0;
+    /** Live handles moved by swaps so far, by whether they were compared with their original. */
+    this.movedVerified = 0;
+    this.movedUnverified = 0;
     this.liveHandles = 0;
     this.retiredInstances = 0;
   }
@@ -62,6 +65,10 @@ class Metrics {
     metric('wasm_proxy_linear_memory_bytes', 'gauge', 'Linear memory of the active instance.', [['', this.memoryBytes]]);
     metric('wasm_proxy_replay_log_entries', 'gauge', 'Live entries of the replay log.', [['', this.logEntries]]);
     metric('wasm_proxy_live_handles', 'gauge', 'Handles the program holds.', [['', this.liveHandles]]);
+    metric('wasm_proxy_moved_handles_total', 'counter', 'Live handles moved to a fresh instance, by whether they were compared with their original.', [
+      ['verified="true"', this.movedVerified],
+      ['verified="false"', this.movedUnverified],
+    ]);
     metric('wasm_proxy_stale_handles', 'gauge', 'Handles left on a retired instance at the last swap.', [['', this.staleHandles]]);
     metric('wasm_proxy_retired_instances_total', 'counter', 'Old instances released.', [['', this.retiredInstances]]);
     return `${lines.join('\n')}\n`;

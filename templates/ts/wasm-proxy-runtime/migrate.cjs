@@ -1,9 +1,11 @@
 // @ts-check
 // Migration: rebuilds the live state of the active instance in a standby. Handles of a
-// class the profile can transfer are serialised across; everything else is rebuilt by
-// replaying the log in call order, with every handle argument remapped to its object
-// in the standby. Written as generators: each `yield` is a point where the event loop
-// may run, so a long migration never stalls the program for long.
+// class the profile can transfer are serialised across (and checked); everything else
+// is rebuilt by replaying the log in call order, with every handle argument remapped
+// to its object in the standby, and compared with its original where its class can be
+// observed. What neither can rebuild stays behind, stale, and never fails the swap for
+// the rest. Written as generators: each `yield` is a point where the event loop may
+// run, so a long migration never stalls the program for long.
 'use strict';
 
 /** A migration step that failed; `stage` says which (for metrics and events). */
@@ -32,6 +34,7 @@ class Migration {
    * @param {boolean} parts.verify run the profile's determinism checks
    * @param {string | undefined} parts.fault
    * @param {string} parts.glue path of the glue (side threads load it)
+   * @param {() => void} parts.prune lets go of handles consumed or freed since
    */
   constructor(parts) {
     this.log = parts.log;
@@ -43,6 +46,15 @@ class Migration {
     this.verify = parts.verify;
     this.fault = parts.fault;
     this.glue = parts.glue;
+    this.prune = parts.prune;
+    /** @type {Map<import('./log.cjs').HandleRecord, number>} Handles compared with their original, and the log sequence then. */
+    this.verified = new Map();
+    /** @type {Set<import('./log.cjs').HandleRecord>} Handles whose transfer failed its check: replayed instead, if they can be. */
+    this.untransferable = new Set();
+    /** Callbacks passed to replayed calls reach the program only once this opens (at the flip). */
+    this.gate = { open: false };
+    /** @type {Map<import('./log.cjs').HandleRecord, string>} Why each stuck handle could not be rebuilt. */
+    this.why = new Map();
     /** Whether steps may hand long calls to side threads (not in the final, synchronous step). */
     this.offloading = true;
     /** @type {Map<import('./log.cjs').HandleRecord, any>} The standby's object of each handle. */
@@ -67,11 +79,18 @@ class Migration {
 
   /** @param {import('./log.cjs').HandleRecord} record */
   transferable(record) {
-    return Object.hasOwn(this.profile.classes, record.className);
+    return Object.hasOwn(this.profile.classes, record.className) && !this.untransferable.has(record);
   }
 
-  /** Replays the log and transfers every live handle that needs it. */
+  /**
+   * Transfers every live handle that can be, replays the log for the rest, then
+   * compares what the replay rebuilt with the originals.
+   */
   *run() {
+    this.prune();
+    for (const record of this.live()) {
+      if (!this.moved.has(record) && this.transferable(record)) yield* this.transfer(record);
+    }
     // A Set iterates entries added while it runs, so calls made during the yields are
     // caught up too; a pass with no new call since the last one has nothing to replay.
     if (this.log.seq !== this.replayedUpTo) {
@@ -81,16 +100,51 @@ class Migration {
       }
       this.replayedUpTo = this.log.seq;
     }
-    for (const record of this.live()) {
-      if (!this.moved.has(record) && this.transferable(record)) yield* this.transfer(record);
-    }
     // Transfers redone for handles that calls touched after they moved.
     for (const [record, at] of this.transferredAt) {
       if (record.touched > at && record.alive) {
         this.moved.delete(record);
+        this.verified.delete(record);
         yield* this.transfer(record);
       }
     }
+    // Replayed handles, observed where their class allows, again if touched since.
+    for (const [record, moved] of this.moved) {
+      if (!record.alive || this.transferredAt.has(record)) continue;
+      const at = this.verified.get(record);
+      if (at !== undefined && record.touched <= at) continue;
+      this.observe(record, moved);
+      yield;
+    }
+  }
+
+  /**
+   * Compares a replayed object with its original through the observation its class
+   * offers (a serialisation, its fields); a mismatch fails the swap.
+   * @param {import('./log.cjs').HandleRecord} record
+   * @param {any} moved
+   */
+  observe(record, moved) {
+    const observe = this.profile.classes[record.className]?.observe;
+    const inner = this.innerOf(record);
+    if (!observe || inner === undefined || !moved?.__wbg_ptr) return;
+    const seq = this.log.seq;
+    let before;
+    let after;
+    try {
+      before = observe(this.from.exports, inner);
+      after = observe(this.to.exports, moved);
+    } catch (error) {
+      throw new MigrationError('check', `observing ${record.className} #${record.id}: ${describe(error)}`, error);
+    }
+    if (before !== after) {
+      const birth = record.birth ? `${record.birth.op.className ? `${record.birth.op.className}.` : ''}${record.birth.op.name} (call #${record.birth.seq})` : 'an unlogged call';
+      throw new MigrationError(
+        'check',
+        `${record.className} #${record.id}, built by ${birth}, differs from its original after the replay: the module's calls are not deterministic or a call that changed it was not logged`,
+      );
+    }
+    this.verified.set(record, seq);
   }
 
   /**
@@ -107,10 +161,23 @@ class Migration {
     }
   }
 
+  /** Live handles the standby has nothing for: they would stay behind if it flipped now. */
+  stranded() {
+    /** @type {import('./log.cjs').HandleRecord[]} */
+    const left = [];
+    for (const record of this.live()) {
+      if (this.moved.has(record)) continue;
+      const inner = this.innerOf(record);
+      if (inner !== undefined && inner.__wbg_ptr !== 0) left.push(record);
+    }
+    return left;
+  }
+
   /** Runs the rest of the migration without yielding (the last step before the flip). */
   finish() {
     this.offloading = false;
     for (const _ of this.run());
+    this.gate.open = true;
   }
 
   /** Stops the side threads the migration started. */
@@ -122,11 +189,12 @@ class Migration {
   }
 
   /**
-   * The standby's object for a handle argument.
+   * The standby's object for a handle argument; STUCK where nothing rebuilds it.
    * @param {import('./log.cjs').HandleRecord} record
    */
   resolve(record) {
     if (this.moved.has(record)) return this.moved.get(record);
+    if (this.stuck.has(record)) return STUCK;
     if (this.transferable(record)) {
       // Needed right now, inside another step: transfer it on this thread.
       const offloading = this.offloading;
@@ -138,10 +206,23 @@ class Migration {
       }
       if (this.moved.has(record)) return this.moved.get(record);
     }
-    throw new MigrationError(
-      'replay',
-      `handle #${record.id} (${record.className}) was created by a call the log does not keep, so it cannot be rebuilt`,
-    );
+    this.strand(record, `it was created by a call the log does not keep (${record.className} #${record.id})`);
+    return STUCK;
+  }
+
+  /**
+   * Leaves a handle behind on the old instance: after the flip it fails clearly on use.
+   * @param {import('./log.cjs').HandleRecord} record
+   * @param {string} why
+   */
+  strand(record, why) {
+    this.stuck.add(record);
+    if (!this.why.has(record)) this.why.set(record, why);
+    const moved = this.moved.get(record);
+    if (moved !== undefined) {
+      this.moved.delete(record);
+      if (!this.shared.has(moved) && moved?.__wbg_ptr) moved.free();
+    }
   }
 
   /** @param {import('./log.cjs').Entry} entry */
@@ -158,22 +239,42 @@ class Migration {
     // A call that cannot be replayed leaves what it made or changed behind on the old
     // instance (stale: after the flip they fail clearly when used), and so does
     // every call that needs those handles.
-    const stuck = () => {
-      if (entry.result) this.stuck.add(entry.result);
-      if (entry.target) this.stuck.add(entry.target);
+    const call = `${op.className ? `${op.className}.` : ''}${op.name} (call #${entry.seq})`;
+    /** @param {string} why */
+    const stuck = (why) => {
+      if (entry.result) this.strand(entry.result, why);
+      if (entry.target) this.strand(entry.target, why);
     };
-    if (op.refuse && entry.args.some((a) => 'value' in a && a.value instanceof Uint32Array && a.value.length > 0)) {
-      stuck();
+    if (op.kind === 'free') {
+      const moved = entry.target && this.moved.get(entry.target);
+      if (moved?.__wbg_ptr && !this.shared.has(moved)) moved.free();
+      if (entry.target) this.moved.delete(entry.target);
+      return;
+    }
+    if (op.pointers && entry.args.some((a) => 'value' in a && a.value instanceof Uint32Array && a.value.length > 0)) {
+      stuck(`${call} cannot be replayed: it took a Uint32Array of raw pointers into the old instance`);
+      return;
+    }
+    if (op.refuse) {
+      stuck(`${call} cannot be replayed: ${op.refuse}`);
       return;
     }
     const records = entry.args.flatMap((a) => ('handle' in a ? [a.handle] : 'handles' in a ? a.handles : []));
-    if (records.some((r) => this.stuck.has(r)) || (entry.target && this.stuck.has(entry.target))) {
-      stuck();
+    if (entry.target && op.kind !== 'function' && op.kind !== 'static') records.push(entry.target);
+    const blocked = records.find((r) => this.resolve(r) === STUCK);
+    if (blocked) {
+      stuck(`${call} needs ${blocked.className} #${blocked.id}, which could not be rebuilt`);
       return;
     }
+    const gate = this.gate;
     const args = entry.args.map((a) => {
       if ('handle' in a) return this.resolve(a.handle);
       if ('handles' in a) return a.handles.map((r) => this.resolve(r));
+      if ('callback' in a) {
+        const callback = a.callback;
+        // Registered in the standby, silent until the flip: replay never reaches the program.
+        return (/** @type {any[]} */ ...xs) => (gate.open ? callback(...xs) : undefined);
+      }
       return a.value;
     });
     const glue = this.to.exports;
@@ -197,7 +298,13 @@ class Migration {
           break;
       }
     } catch (error) {
-      throw new MigrationError('replay', `replaying ${op.className ? `${op.className}.` : ''}${op.name} (call #${entry.seq}): ${describe(error)}`, error);
+      // A trap leaves the standby undefined: the swap fails. An error the module returned
+      // (the call's own failure) means this lineage cannot be rebuilt: it stays behind.
+      if (error instanceof wasmApi.RuntimeError || this.fault) {
+        throw new MigrationError('replay', `replaying ${call}: ${describe(error)}`, error);
+      }
+      stuck(`replaying ${call} failed: ${describe(error)}`);
+      return;
     }
     this.replays++;
     if (entry.result) this.moved.set(entry.result, result);
@@ -228,6 +335,7 @@ class Migration {
       this.shared.add(shared);
       this.moved.set(record, shared);
       this.transferredAt.set(record, this.log.seq);
+      if (migration.check && this.verify) this.verified.set(record, this.log.seq);
       return;
     }
     const at = this.log.seq;
@@ -240,13 +348,23 @@ class Migration {
         moved = step;
       }
     } catch (error) {
+      if (migration.derived && !(error instanceof wasmApi.RuntimeError)) {
+        // A guess of codegen's that does not hold for this object: replay it instead.
+        this.untransferable.add(record);
+        return;
+      }
       throw new MigrationError('transfer', `transferring ${record.className} #${record.id}: ${describe(error)}`, error);
+    }
+    if (moved === undefined) {
+      this.untransferable.add(record);
+      return;
     }
     if (this.verify || this.fault === 'check') {
       const mismatch = this.fault === 'check' ? 'injected fault' : migration.check?.(ctx, moved);
       if (mismatch) {
         throw new MigrationError('check', `${record.className} #${record.id} failed its determinism check: ${mismatch}`);
       }
+      if (migration.check) this.verified.set(record, at);
     }
     this.transfers++;
     if (identity !== undefined) this.byIdentity.set(identity, moved);
@@ -280,6 +398,12 @@ class Migration {
   }
 
 }
+
+/** The WebAssembly namespace (typed loosely: Node's typings leave it to lib.dom). */
+const wasmApi = /** @type {any} */ (globalThis).WebAssembly;
+
+/** What `resolve` answers for a handle nothing can rebuild. */
+const STUCK = Symbol('wasm-proxy.stuck');
 
 /** @param {unknown} error */
 function describe(error) {

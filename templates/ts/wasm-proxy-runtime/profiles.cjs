@@ -1,20 +1,11 @@
 // @ts-check
-// Profiles: which calls the log keeps and how each class moves to a new instance.
-// The generic profile logs what creates or changes a handle and replays it; the
-// built-in profile for o1js's plonk_wasm/kimchi_wasm moves the expensive state
-// (SRS, prover indexes) by transfer (serialise in the old instance, rebuild in the
-// new) instead of replaying a compile. A host can pass its own (`options.profile`).
+// Profiles: how each class moves to a new instance by transfer (serialise in the old
+// instance, rebuild in the new). Which calls are logged for replay is not decided
+// here: codegen resolves its replay policy and emits each decision into the shim.
+// Every module gets a transfer for each class codegen's analysis found one for; the
+// built-in profile of o1js's plonk_wasm/kimchi_wasm adds the expensive state (SRS,
+// prover indexes). A host can pass its own (`options.profile`).
 'use strict';
-
-/**
- * What the shim knows of an export, from the typings.
- * @typedef {object} OperationSpec
- * @property {'function' | 'constructor' | 'method' | 'static' | 'setter'} kind
- * @property {string} name
- * @property {string} [className]
- * @property {string} [returns] class of the result, if it is a handle
- * @property {string[]} [params] TypeScript types of the parameters
- */
 
 /**
  * Everything a transfer needs: both instances and the old object.
@@ -35,64 +26,42 @@
  * How a class moves. `transfer` may be a generator: each `yield` lets the event loop run.
  * @typedef {object} ClassMigration
  * @property {(ctx: TransferContext) => any} transfer returns the standby's object
+ *   (undefined: this object cannot move so, replay it if it can be)
  * @property {(ctx: TransferContext, moved: any) => string | undefined} [check] a mismatch, if any
  * @property {(ctx: TransferContext) => string | undefined} [identity] handles with the same identity share one object
+ * @property {(glue: Record<string, any>, inner: any) => string} [observe] what the object looks
+ *   like from outside (its serialisation, its fields): a replayed object must look the same
+ * @property {boolean} [derived] guessed by codegen from the typings: a transfer that fails
+ *   falls back to replay instead of failing the swap
+ */
+
+/**
+ * How codegen's analysis pass says a class can move (`codegen/src/model/transfer.rs`).
+ * @typedef {object} ClassTransferSpec
+ * @property {{ save: string, load: string, load_is_function: boolean }[]} serial
+ *   an instance method returning bytes or a string, and the static or function that rebuilds from it
+ * @property {{ names: string[], make: { kind: 'constructor' | 'static' | 'function', name?: string } }} [fields]
+ *   a data-only class: its public fields, and a call without arguments that makes a blank one
  */
 
 /**
  * @typedef {object} Profile
  * @property {string} name
- * @property {(spec: OperationSpec) => { log: boolean, mutates: number, refuse?: string }} operation
- * @property {Record<string, ClassMigration>} classes
+ * @property {Record<string, ClassMigration>} classes how each class moves by transfer
  */
 
+/** Modules without a built-in profile: only what codegen derived from the typings moves by transfer. */
 /** @type {Profile} */
-const generic = {
-  name: 'generic',
-  operation(spec) {
-    switch (spec.kind) {
-      case 'constructor':
-        return { log: true, mutates: -1 };
-      case 'method':
-      case 'setter':
-        // Without better knowledge, a method may change `this`.
-        return { log: true, mutates: -1 };
-      default:
-        return { log: spec.returns !== undefined, mutates: -1 };
-    }
-  },
-  classes: {},
-};
+const generic = { name: 'generic', classes: {} };
 
 /**
- * Calls whose results are never replayed: random, costly, tied to files, or curve
- * arithmetic whose points o1js converts at once (logging them would slow every call).
- */
-const O1JS_UNLOGGED =
-  /_proof_create|_oracles_create|_random|_rng|_read$|_write$|_batch_|_verify|_srs_get|_lagrange_commitments_whole_domain|^caml_(pallas|vesta)_/;
-/** Witness vectors are built for one proof and consumed by it. */
-const O1JS_TRANSIENT_CLASSES = /^WasmVecVec/;
-
-/**
- * The built-in profile of o1js's prover (plonk_wasm, kimchi_wasm).
+ * The built-in profile of o1js's prover (plonk_wasm, kimchi_wasm): its expensive
+ * state moves by transfer instead of a replayed compile. (Which calls are logged is
+ * codegen's `o1js` replay policy, emitted into the shim.)
  * @type {Profile}
  */
 const o1js = {
   name: 'o1js',
-  operation(spec) {
-    const refuse = (spec.params ?? []).includes('Uint32Array')
-      ? 'takes a Uint32Array of raw pointers into one instance'
-      : undefined;
-    if (spec.className && O1JS_TRANSIENT_CLASSES.test(spec.className)) return { log: false, mutates: -1 };
-    if (spec.kind === 'function') {
-      const gateVector = /^caml_pasta_f[pq]_plonk_gate_vector_(add|wrap)$/.test(spec.name);
-      const lagrange = /^caml_f[pq]_srs_(add|set)_lagrange_basis$/.test(spec.name);
-      if (gateVector || lagrange) return { log: true, mutates: 0, refuse };
-      if (O1JS_UNLOGGED.test(spec.name)) return { log: false, mutates: -1 };
-    }
-    const decision = generic.operation(spec);
-    return { ...decision, refuse };
-  },
   classes: {
     WasmFpSrs: srsMigration('fp', 'vesta'),
     WasmFqSrs: srsMigration('fq', 'pallas'),
@@ -244,16 +213,92 @@ function indexMigration(field) {
   };
 }
 
+/**
+ * A key for comparing two observations: bytes as hex, other values as JSON.
+ * @param {any} value
+ * @returns {string}
+ */
+function observationKey(value) {
+  if (ArrayBuffer.isView(value)) return `bytes:${Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('hex')}`;
+  if (typeof value === 'bigint') return `bigint:${value}`;
+  if (value !== null && typeof value === 'object' && typeof value.free === 'function') {
+    throw new TypeError('a field holds an object of the module: not a value');
+  }
+  return JSON.stringify(value) ?? 'undefined';
+}
+
+/**
+ * The migration of a class codegen's analysis found a way to transfer: each serial
+ * pair in turn (kept only if the rebuilt object serialises to the same value), then
+ * the fields of a data-only class (kept only if they read back equal). Nothing that
+ * fits: undefined, and the migration replays the object instead.
+ * @param {string} className
+ * @param {ClassTransferSpec} spec
+ * @returns {ClassMigration}
+ */
+function derivedMigration(className, spec) {
+  const fields = spec.fields;
+  /** @param {Record<string, any>} glue @param {any} inner */
+  const readFields = (glue, inner) => (fields ? fields.names.map((name) => observationKey(inner[name])).join(',') : '');
+  /** @param {Record<string, any>} glue */
+  const make = (glue) => {
+    const m = /** @type {NonNullable<ClassTransferSpec['fields']>} */ (fields).make;
+    if (m.kind === 'constructor') return new glue[className]();
+    if (m.kind === 'static') return glue[className][/** @type {string} */ (m.name)]();
+    return glue[/** @type {string} */ (m.name)]();
+  };
+  /** @param {any} obj */
+  const dispose = (obj) => {
+    if (obj?.__wbg_ptr) obj.free();
+  };
+  return {
+    derived: true,
+    transfer(ctx) {
+      for (const pair of spec.serial) {
+        let moved;
+        try {
+          const saved = ctx.inner[pair.save]();
+          moved = pair.load_is_function ? ctx.to[pair.load](saved) : ctx.to[className][pair.load](saved);
+          if (moved?.__wbg_ptr && observationKey(moved[pair.save]()) === observationKey(saved)) return moved;
+        } catch (error) {
+          if (error instanceof /** @type {any} */ (globalThis).WebAssembly.RuntimeError) throw error;
+        }
+        dispose(moved);
+      }
+      if (fields) {
+        const moved = make(ctx.to);
+        for (const name of fields.names) moved[name] = ctx.inner[name];
+        if (readFields(ctx.from, ctx.inner) === readFields(ctx.to, moved)) return moved;
+        dispose(moved);
+      }
+      return undefined;
+    },
+    // Checked inside `transfer`: what it returns serialises or reads back equal.
+    check: () => undefined,
+    observe(glue, inner) {
+      if (spec.serial.length > 0) return observationKey(inner[spec.serial[0].save]());
+      return readFields(glue, inner);
+    },
+  };
+}
+
 /** Built-in profiles by module name. */
 const BUILT_IN = { plonk_wasm: o1js, kimchi_wasm: o1js };
 
 /**
+ * The profile of a module: the host's, else the built-in one, with a migration for
+ * every class codegen found a transfer for (the profile's own migrations win).
  * @param {string} module
  * @param {Profile | undefined} given
+ * @param {Record<string, ClassTransferSpec>} [transfers]
  * @returns {Profile}
  */
-function profileFor(module, given) {
-  return given ?? /** @type {Record<string, Profile>} */ (BUILT_IN)[module] ?? generic;
+function profileFor(module, given, transfers = {}) {
+  const base = given ?? /** @type {Record<string, Profile>} */ (BUILT_IN)[module] ?? generic;
+  /** @type {Record<string, ClassMigration>} */
+  const classes = {};
+  for (const [className, spec] of Object.entries(transfers)) classes[className] = derivedMigration(className, spec);
+  return { ...base, classes: { ...classes, ...base.classes } };
 }
 
-module.exports = { generic, o1js, profileFor };
+module.exports = { generic, o1js, profileFor, derivedMigration, observationKey };

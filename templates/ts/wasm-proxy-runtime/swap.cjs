@@ -45,6 +45,9 @@ class SwapError extends Error {
  * @property {(tracking: boolean) => void} track marks handles touched while a standby is prepared
  * @property {(inner: object, handles: number) => void} share notes an object several handles point at
  * @property {(instance: Instance) => number} detach lets go of the tracked handles left on `instance`
+ * @property {(instance: Instance) => void} prune lets go of the handles of `instance` consumed or freed since
+ * @property {(record: import('./log.cjs').HandleRecord, reason: string) => void} stale notes why a handle stays behind
+ * @property {() => boolean} busy an operation the host declared (`runtime.operation`) is running
  */
 
 /**
@@ -57,7 +60,9 @@ class SwapError extends Error {
  * @property {number} flipMs the final synchronous step
  * @property {number} replayed calls replayed
  * @property {number} transferred handles transferred
- * @property {number} stale handles left on the old instance
+ * @property {number} verified live handles moved and compared with their original (its serialisation, fields or digest)
+ * @property {number} unverified live handles moved that nothing could compare (rebuilt by deterministic calls)
+ * @property {number} stale live handles left on the old instance (they fail clearly on use)
  * @property {number} memoryBefore bytes of the old instance
  * @property {number} memoryAfter bytes of the new instance
  */
@@ -68,11 +73,49 @@ class Swapper {
     this.core = core;
     /** @type {Promise<SwapResult> | undefined} */
     this.running = undefined;
+    /** @type {(() => void) | undefined} Resumes the preparation before its next turn of the event loop. */
+    this.wake = undefined;
+  }
+
+  /**
+   * Lets the program run until the event loop's next turn or until the program's own
+   * calls wake the swap (a prover that never idles never reaches the event loop).
+   * @returns {Promise<void>}
+   */
+  pause() {
+    return new Promise((resolve) => {
+      this.wake = () => {
+        this.wake = undefined;
+        resolve();
+      };
+      setImmediate(this.wake);
+    });
+  }
+
+  /**
+   * Whether the flip may happen now: no operation the host declared is running, and no
+   * live handle would be left behind, except ones that stayed unmovable for
+   * `quiescenceMs` (long-lived objects nothing can move, not an operation's working set).
+   * @param {Migration} migration
+   * @param {{ since: number, stranded: string }} watch
+   */
+  quiescent(migration, watch) {
+    if (this.core.busy()) return false;
+    const stranded = migration.stranded().map((r) => r.id).join(',');
+    const now = performance.now();
+    if (stranded === '') return true;
+    if (stranded !== watch.stranded) {
+      watch.stranded = stranded;
+      watch.since = now;
+      return false;
+    }
+    return now - watch.since >= this.core.settings.quiescenceMs;
   }
 
   /**
    * Swaps to a fresh instance; one swap at a time (a second call joins the first).
-   * @param {() => boolean} [flipWhen] wait with the flip until this holds (checked between slices)
+   * @param {() => boolean} [flipWhen] an automatic swap: wait with the flip until this
+   *   holds and the program is quiescent (checked between slices)
    * @returns {Promise<SwapResult>}
    */
   swap(flipWhen) {
@@ -145,6 +188,7 @@ class Swapper {
         verify: true,
         fault: settings.fault === 'oom' ? undefined : settings.fault,
         glue: core.source.glue,
+        prune: () => core.prune(from),
       });
       const steps = (function* (m) {
         yield* m.run();
@@ -152,6 +196,7 @@ class Swapper {
       })(migration);
       /** @type {any} */
       let input;
+      const watch = { since: 0, stranded: '' };
       for (;;) {
         t = performance.now();
         let done = false;
@@ -176,8 +221,8 @@ class Swapper {
           input = await waiting;
           continue;
         }
-        if (done && (!flipWhen || flipWhen())) break;
-        await new Promise((resolve) => setImmediate(resolve));
+        if (done && (!flipWhen || (flipWhen() && this.quiescent(migration, watch)))) break;
+        await this.pause();
       }
 
       // The flip: one synchronous step, so no call can fall between its parts.
@@ -226,9 +271,13 @@ class Swapper {
    */
   flip(from, to, migration) {
     const { core } = this;
+    let verified = 0;
+    let unverified = 0;
     for (const [record, inner] of migration.moved) {
       const handle = core.handleOf(record);
       if (handle && record.alive) {
+        if (migration.verified.has(record)) verified++;
+        else unverified++;
         /** @type {any} */ (handle)[core.INNER] = inner;
         /** @type {any} */ (handle)[core.HOME] = to;
         record.instance = to;
@@ -243,17 +292,22 @@ class Swapper {
       if (migration.shared.has(inner) && record.alive) sharers.set(inner, (sharers.get(inner) ?? 0) + 1);
     }
     for (const [inner, count] of sharers) core.share(inner, count);
+    for (const [record, why] of migration.why) core.stale(record, why);
     core.activate(to);
     // Handles that could not move fail clearly from now on, and lead to nothing of the old
     // instance, which goes at once: its memory is freed as soon as the collector runs.
     const stale = core.detach(from);
     core.metrics.staleHandles = stale;
+    core.metrics.movedVerified += verified;
+    core.metrics.movedUnverified += unverified;
     this.retire(from);
     return {
       from: from.id,
       to: to.id,
       replayed: migration.replays,
       transferred: migration.transfers,
+      verified,
+      unverified,
       stale,
     };
   }
