@@ -80,6 +80,13 @@ pub struct ReplayRule {
     /// The call changes the object it is a method of (`this`); implies `replay`.
     #[serde(default, skip_serializing_if = "is_false")]
     pub mutates_self: bool,
+    /// The call changes its first class-handle argument (`applyUpdate(doc, bytes)`);
+    /// implies `replay`.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub mutates_first_handle: bool,
+    /// Selects only exports with (`true`) or without (`false`) a class-handle parameter.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub takes_handle: Option<bool>,
     /// Logged but never replayed, for this reason: what the call made or changed
     /// moves by transfer or stays stale (randomness, time, I/O).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -120,6 +127,8 @@ pub struct CallFacts<'a> {
     pub member: Option<&'a str>,
     /// The JS result is a class handle.
     pub returns_handle: bool,
+    /// A JS parameter is a class handle.
+    pub takes_handle: bool,
     /// JS parameter types as written.
     pub param_types: Vec<&'a str>,
 }
@@ -155,6 +164,7 @@ impl<'a> CallFacts<'a> {
         if let Some(f) = function {
             facts.returns_handle |= f.returns.ty.class().is_some();
             facts.param_types = f.params.iter().map(|p| p.ty.text.as_str()).collect();
+            facts.takes_handle = f.params.iter().any(|p| p.ty.ty.class().is_some());
         }
         facts
     }
@@ -168,6 +178,8 @@ pub enum Mutated {
     Arg(usize),
     /// The object the method is called on.
     This,
+    /// The first argument that is a class handle.
+    FirstHandle,
 }
 
 /// The whole decision of a policy for one export.
@@ -188,8 +200,23 @@ pub struct Resolution {
 /// and no word that says it changes something (`insert`, `set`, `push`...).
 pub fn reads_only(member: &str) -> bool {
     const READS: &[&str] = &[
-        "get", "is", "has", "to", "as", "len", "length", "size", "count", "num", "contains",
-        "equals", "compare", "hash", "encode", "serialize", "serialise",
+        "get",
+        "is",
+        "has",
+        "to",
+        "as",
+        "len",
+        "length",
+        "size",
+        "count",
+        "num",
+        "contains",
+        "equals",
+        "compare",
+        "hash",
+        "encode",
+        "serialize",
+        "serialise",
     ];
     const CHANGES: &[&str] = &[
         "insert", "set", "put", "push", "pop", "add", "remove", "delete", "take", "clear", "mut",
@@ -256,6 +283,8 @@ impl ReplayRule {
             replay: true,
             mutates: None,
             mutates_self: false,
+            mutates_first_handle: false,
+            takes_handle: None,
             refuse: None,
             returns_handle: None,
             reads_only: None,
@@ -297,8 +326,12 @@ impl ReplayRule {
         }
         let member = call.member.unwrap_or(call.export);
         let checks = [
-            self.returns_handle.is_none_or(|want| want == call.returns_handle),
-            self.reads_only.is_none_or(|want| want == reads_only(member)),
+            self.returns_handle
+                .is_none_or(|want| want == call.returns_handle),
+            self.takes_handle
+                .is_none_or(|want| want == call.takes_handle),
+            self.reads_only
+                .is_none_or(|want| want == reads_only(member)),
             self.nondeterministic
                 .is_none_or(|want| want == nondeterministic(member)),
             self.takes
@@ -315,10 +348,11 @@ impl ReplayRule {
     }
 
     fn resolution(&self) -> Resolution {
-        let mutates = match (self.mutates, self.mutates_self) {
-            (Some(arg), _) => Some(Mutated::Arg(arg)),
-            (None, true) => Some(Mutated::This),
-            (None, false) => None,
+        let mutates = match (self.mutates, self.mutates_self, self.mutates_first_handle) {
+            (Some(arg), _, _) => Some(Mutated::Arg(arg)),
+            (None, true, _) => Some(Mutated::This),
+            (None, false, true) => Some(Mutated::FirstHandle),
+            (None, false, false) => None,
         };
         Resolution {
             log: self.replay || mutates.is_some() || self.refuse.is_some(),
@@ -342,9 +376,17 @@ impl ReplayPolicy {
 
     /// The default of every wasm-bindgen module: constructors, functions and
     /// static methods returning a new object, methods (changing their object,
-    /// unless their name says they only read), setters; calls whose name says
-    /// they are not deterministic are refused.
+    /// unless their name says they only read), setters, functions and static
+    /// methods that take an object and return none (changing that object, unless
+    /// their name says they only read); calls whose name says they are not
+    /// deterministic are refused.
     pub fn wasm_bindgen() -> Self {
+        let changes_argument = |role: Role| ReplayRule {
+            takes_handle: Some(true),
+            returns_handle: Some(false),
+            mutates_first_handle: true,
+            ..ReplayRule::role(role)
+        };
         let refuse = |role: Role| ReplayRule {
             nondeterministic: Some(true),
             refuse: Some("not deterministic (by its name)".to_owned()),
@@ -376,6 +418,22 @@ impl ReplayPolicy {
                     mutates_self: true,
                     ..ReplayRule::role(Role::Setter)
                 },
+                changes_argument(Role::Function),
+                changes_argument(Role::StaticMethod),
+                ReplayRule {
+                    takes_handle: Some(true),
+                    returns_handle: Some(false),
+                    reads_only: Some(true),
+                    replay: false,
+                    ..ReplayRule::role(Role::Function)
+                },
+                ReplayRule {
+                    takes_handle: Some(true),
+                    returns_handle: Some(false),
+                    reads_only: Some(true),
+                    replay: false,
+                    ..ReplayRule::role(Role::StaticMethod)
+                },
                 refuse(Role::Function),
                 refuse(Role::StaticMethod),
                 refuse(Role::Method),
@@ -389,6 +447,12 @@ impl ReplayPolicy {
     pub fn o1js() -> Self {
         let mut policy = Self::wasm_bindgen();
         policy.rules.extend([
+            // o1js's functions that change an object are listed below: the rest read.
+            ReplayRule {
+                returns_handle: Some(false),
+                replay: false,
+                ..ReplayRule::role(Role::Function)
+            },
             ReplayRule::replay("*_create"),
             ReplayRule::replay("*_create_parallel"),
             ReplayRule::replay("*_new"),
@@ -560,7 +624,10 @@ impl ReplayPolicy {
 impl From<Resolution> for ReplayDecision {
     fn from(r: Resolution) -> Self {
         match r {
-            Resolution { log: false, .. } | Resolution { refuse: Some(_), .. } => Self::Unlogged,
+            Resolution { log: false, .. }
+            | Resolution {
+                refuse: Some(_), ..
+            } => Self::Unlogged,
             Resolution {
                 mutates: Some(Mutated::Arg(arg)),
                 ..
@@ -644,10 +711,25 @@ mod tests {
 
     #[test]
     fn names_say_what_reads_and_what_is_random() {
-        for name in ["toString", "length", "get_value", "isEmpty", "to_bytes", "len"] {
+        for name in [
+            "toString",
+            "length",
+            "get_value",
+            "isEmpty",
+            "to_bytes",
+            "len",
+        ] {
             assert!(reads_only(name), "{name}");
         }
-        for name in ["insert", "get_or_insert", "push", "total", "assign", "toggle", "getter_set"] {
+        for name in [
+            "insert",
+            "get_or_insert",
+            "push",
+            "total",
+            "assign",
+            "toggle",
+            "getter_set",
+        ] {
             assert!(!reads_only(name), "{name}");
         }
         for name in ["generate_ed25519", "random", "fromRng", "now"] {
@@ -677,7 +759,12 @@ mod tests {
         assert!(resolve(facts("doc_getText", Role::Method, "getText", true)).log);
         assert!(!resolve(facts("add", Role::Function, "add", false)).log);
         assert!(resolve(facts("make_counter", Role::Function, "make_counter", true)).log);
-        let random = resolve(facts("privatekey_generate_ed25519", Role::StaticMethod, "generate_ed25519", true));
+        let random = resolve(facts(
+            "privatekey_generate_ed25519",
+            Role::StaticMethod,
+            "generate_ed25519",
+            true,
+        ));
         assert!(random.log);
         assert!(random.refuse.is_some());
         assert_eq!(ReplayDecision::from(random), ReplayDecision::Unlogged);

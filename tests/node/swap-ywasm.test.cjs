@@ -1,9 +1,10 @@
 // ywasm 0.18.3: a CRDT document with observers, explicit transactions and types that
 // outlive their document, across swaps. Rebuilding a document must not fire the
 // program's callbacks again, and reads must not grow the replay log.
-// `new YDoc({ clientID })` fixes the client id (the default one is random, so a replayed
-// constructor makes another); a document's whole state has a byte form
-// (`encodeStateAsUpdate(doc)` / `applyUpdate(doc, update, origin)`).
+// `new YDoc({ clientID, guid })` fixes the client id and the guid (the defaults are
+// random, so a rebuilt document would read differently: the swap refuses it, see the
+// last test); a document's whole state has a byte form (`encodeStateAsUpdate(doc)` /
+// `applyUpdate(doc, update, origin)`), which moves it and checks it.
 'use strict';
 const test = require('node:test');
 const assert = require('node:assert/strict');
@@ -15,7 +16,7 @@ function load() {
 
 test('doc.onUpdate and text.observe do not fire during a swap, and still fire after it', async () => {
   const { shim: Y, runtime } = load();
-  const doc = new Y.YDoc({ clientID: 7 });
+  const doc = new Y.YDoc({ clientID: 7, guid: 'doc-7' });
   const text = doc.getText('t');
   const updates = [];
   const events = [];
@@ -41,7 +42,7 @@ test('doc.onUpdate and text.observe do not fire during a swap, and still fire af
 
 test('a transaction begun, used, committed and freed: later swaps succeed', async () => {
   const { shim: Y, runtime } = load();
-  const doc = new Y.YDoc({ clientID: 8 });
+  const doc = new Y.YDoc({ clientID: 8, guid: 'doc-8' });
   const text = doc.getText('t');
   text.insert(0, 'abc', undefined, undefined);
   const txn = doc.beginTransaction(undefined);
@@ -70,11 +71,11 @@ test('a YText kept after its YDoc is dropped: later swaps do not fail because of
   const keep = [];
   {
     // One document freed, one only let go of.
-    const freed = new Y.YDoc({ clientID: 9 });
+    const freed = new Y.YDoc({ clientID: 9, guid: 'doc-9' });
     keep.push(freed.getText('x'));
     keep[0].insert(0, 'kept', undefined, undefined);
     freed.free();
-    const dropped = new Y.YDoc({ clientID: 10 });
+    const dropped = new Y.YDoc({ clientID: 10, guid: 'doc-10' });
     keep.push(dropped.getText('y'));
     keep[1].insert(0, 'also kept', undefined, undefined);
   }
@@ -103,7 +104,7 @@ test('a YText kept after its YDoc is dropped: later swaps do not fail because of
 
 test('300,000 reads (length + toString) do not grow the replay log', async () => {
   const { shim: Y, runtime } = load();
-  const doc = new Y.YDoc({ clientID: 11 });
+  const doc = new Y.YDoc({ clientID: 11, guid: 'doc-11' });
   const text = doc.getText('t');
   text.insert(0, 'some text', undefined, undefined);
   const start = runtime.stats().logEntries;
@@ -117,4 +118,22 @@ test('300,000 reads (length + toString) do not grow the replay log', async () =>
   const result = await runtime.swap();
   assert.ok(result.replayed < 100, `the swap replayed ${result.replayed} calls`);
   assert.equal(text.toString(undefined), 'some text');
+});
+
+test('a document with a random guid cannot move unchanged: the swap fails before the flip, naming it', async () => {
+  const { shim: Y, runtime } = load();
+  const doc = new Y.YDoc({ clientID: 12 });
+  const text = doc.getText('t');
+  text.insert(0, 'kept');
+  const guid = doc.guid;
+  await assert.rejects(runtime.swap(), (error) => {
+    assert.equal(error.name, 'SwapError');
+    assert.equal(error.stage, 'check');
+    assert.match(error.message, /YDoc #\d+.*guid reads differently/);
+    return true;
+  });
+  // The active instance keeps serving, unchanged.
+  assert.equal(doc.guid, guid);
+  assert.equal(text.toString(), 'kept');
+  assert.equal(runtime.active.id, 1);
 });

@@ -9,7 +9,17 @@
 //!   (`from_bytes`, `deserialize`, `from_bech32`, `decode`);
 //! - *value fields*: a class that is only data (public fields with a getter and
 //!   a setter each, of plain types, no instance method but clones) with a way to make
-//!   a blank one (a constructor or a function without parameters returning it).
+//!   a blank one (a constructor or a function without parameters returning it);
+//! - an *apply pair*: a top-level function reading the object whole into bytes
+//!   (`encodeStateAsUpdate(doc)`) and one applying such bytes to an object
+//!   (`applyUpdate(doc, update)`), used on a blank object.
+//!
+//! Every class also gets its **observation**: those readers, its getters of plain
+//! types and its methods that only read by their name (`toString`, `to_hex`,
+//! `len`; see [`crate::replay::reads_only`]) returning plain values, compared
+//! between a moved object and its original.
+//! (`Uint32Array` is left out everywhere: wasm-bindgen modules use it for raw
+//! pointers, which differ between instances.)
 //!
 //! Every candidate is a guess; the runtime tries them in order and keeps the
 //! first whose rebuilt object observes equal to the original, so a wrong guess
@@ -30,6 +40,27 @@ pub struct ClassTransfer {
     /// Value fields, when the class is only data.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fields: Option<ValueFields>,
+    /// Apply pairs, best first.
+    pub apply: Vec<ApplyPair>,
+    /// Top-level functions that read the object whole (`f(obj)` → bytes or string).
+    pub views: Vec<String>,
+    /// Getters of plain types (instance, not static).
+    pub getters: Vec<String>,
+    /// Instance methods that only read (by their name), callable without
+    /// arguments, returning plain values.
+    pub readers: Vec<String>,
+    /// How to make a blank object, if there is a way.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub make: Option<Maker>,
+}
+
+/// `save(obj)` in the old instance, `apply(blank, saved)` in the new one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ApplyPair {
+    /// Top-level function taking the object, returning bytes or a string.
+    pub save: String,
+    /// Top-level function taking an object and that value, returning nothing.
+    pub apply: String,
 }
 
 /// `save` in the old instance, `load` in the new one.
@@ -64,7 +95,7 @@ pub enum Maker {
     Function(String),
 }
 
-/// Every class of `api` that has at least one way to transfer. With the `glue`, a
+/// Every class of `api` that can be transferred or observed. With the `glue`, a
 /// method that consumes its object (`this.__destroy_into_raw()`) is never a `save`:
 /// reading the original must leave it as it was.
 pub fn analyse(api: &JsApi, glue: Option<&Glue>) -> Vec<ClassTransfer> {
@@ -83,11 +114,64 @@ pub fn analyse(api: &JsApi, glue: Option<&Glue>) -> Vec<ClassTransfer> {
                     })
             };
             let serial = serial_pairs(api, class, &consumes_this);
-            let fields = value_fields(api, class);
-            (!serial.is_empty() || fields.is_some()).then(|| ClassTransfer {
+            let make = maker(api, class);
+            let fields = make
+                .clone()
+                .and_then(|make| value_fields(class).map(|names| ValueFields { names, make }));
+            let consumes_argument = |function: &str| {
+                glue.and_then(|g| g.export(function)).is_some_and(|e| {
+                    e.call_sites.iter().any(|site| {
+                        site.args
+                            .iter()
+                            .any(|a| matches!(a, RawArg::Consumed { .. }))
+                    })
+                })
+            };
+            let views: Vec<String> = api
+                .functions
+                .iter()
+                .filter(|f| reads_whole(f, &class.name) && !consumes_argument(&f.name))
+                .map(|f| f.name.clone())
+                .collect();
+            let apply = if make.is_some() {
+                apply_pairs(api, &class.name, &views)
+            } else {
+                Vec::new()
+            };
+            let getters: Vec<String> = class
+                .accessors
+                .iter()
+                .filter(|a| !a.is_static && a.getter && is_plain(&a.ty.ty))
+                .map(|a| a.name.clone())
+                .collect();
+            let readers: Vec<String> = class
+                .methods
+                .iter()
+                .filter(|m| {
+                    !m.is_static
+                        && !m.function.is_async
+                        && m.function.params.iter().all(may_omit)
+                        && is_plain(&m.function.returns.ty)
+                        && crate::replay::reads_only(&m.function.name)
+                        && !consumes_this(&m.function.name)
+                })
+                .map(|m| m.function.name.clone())
+                .collect();
+            let useful = !serial.is_empty()
+                || fields.is_some()
+                || !apply.is_empty()
+                || !views.is_empty()
+                || !getters.is_empty()
+                || !readers.is_empty();
+            useful.then(|| ClassTransfer {
                 class: class.name.clone(),
                 serial,
                 fields,
+                apply,
+                views,
+                getters,
+                readers,
+                make,
             })
         })
         .collect()
@@ -203,52 +287,104 @@ fn serial_pairs(
     pairs.into_iter().map(|(_, _, p)| p).collect()
 }
 
-/// A field type the runtime can copy by value.
+/// A value the runtime can copy and compare (not `Uint32Array`: raw pointers).
 fn is_plain(ty: &JsType) -> bool {
     match ty {
-        JsType::Number
-        | JsType::BigInt
-        | JsType::Boolean
-        | JsType::String
-        | JsType::Enum(_)
-        | JsType::TypedArray(_) => true,
+        JsType::Number | JsType::BigInt | JsType::Boolean | JsType::String | JsType::Enum(_) => {
+            true
+        }
+        JsType::TypedArray(t) => t != "Uint32Array",
         JsType::Optional(inner) => is_plain(inner),
         _ => false,
     }
 }
 
-fn value_fields(api: &JsApi, class: &JsClass) -> Option<ValueFields> {
+/// A parameter that may be left out: optional, or `any` (wasm-bindgen's options objects).
+fn may_omit(p: &super::api::JsParam) -> bool {
+    p.optional || matches!(p.ty.ty, JsType::Any | JsType::Undefined)
+}
+
+/// A call without required arguments that makes a new object of the class.
+fn maker(api: &JsApi, class: &JsClass) -> Option<Maker> {
+    if class
+        .constructor
+        .as_ref()
+        .is_some_and(|c| c.params.iter().all(may_omit))
+    {
+        return Some(Maker::Constructor);
+    }
+    if let Some(m) = class.methods.iter().find(|m| {
+        m.is_static
+            && m.function.params.iter().all(may_omit)
+            && returns_class(&m.function, &class.name)
+    }) {
+        return Some(Maker::Static(m.function.name.clone()));
+    }
+    let f = api
+        .functions
+        .iter()
+        .find(|f| f.params.iter().all(may_omit) && returns_class(f, &class.name))?;
+    Some(Maker::Function(f.name.clone()))
+}
+
+/// The public fields of a data-only class.
+fn value_fields(class: &JsClass) -> Option<Vec<String>> {
     let fields: Vec<_> = class.accessors.iter().filter(|a| !a.is_static).collect();
     let data_only = !fields.is_empty()
-        && fields.iter().all(|a| a.getter && a.setter && is_plain(&a.ty.ty))
+        && fields
+            .iter()
+            .all(|a| a.getter && a.setter && is_plain(&a.ty.ty))
         && class.methods.iter().all(|m| {
             // Static methods and clones (`wasm_clone(): Self`) read nothing hidden.
             m.is_static || (m.function.params.is_empty() && returns_class(&m.function, &class.name))
         });
-    if !data_only {
-        return None;
-    }
-    let make = if class
-        .constructor
-        .as_ref()
-        .is_some_and(|c| c.params.iter().all(|p| p.optional))
-    {
-        Maker::Constructor
-    } else if let Some(m) = class.methods.iter().find(|m| {
-        m.is_static && m.function.params.is_empty() && returns_class(&m.function, &class.name)
-    }) {
-        Maker::Static(m.function.name.clone())
-    } else {
-        let f = api
-            .functions
-            .iter()
-            .find(|f| f.params.is_empty() && returns_class(f, &class.name))?;
-        Maker::Function(f.name.clone())
+    data_only.then(|| fields.iter().map(|a| a.name.clone()).collect())
+}
+
+/// `f(obj: Class, ...optional)` returning bytes or a string: reads the object whole.
+fn reads_whole(f: &JsFunction, class: &str) -> bool {
+    let Some((first, rest)) = f.params.split_first() else {
+        return false;
     };
-    Some(ValueFields {
-        names: fields.iter().map(|a| a.name.clone()).collect(),
-        make,
-    })
+    matches!(&first.ty.ty, JsType::Class(c) if c == class)
+        && rest.iter().all(|p| p.optional)
+        && is_serial(&f.returns.ty)
+        && !f.is_async
+}
+
+/// Readers paired with a function `apply(obj: Class, data, ...)` returning nothing,
+/// by a shared tail of their names (`encodeStateAsUpdateV2` / `applyUpdateV2`).
+fn apply_pairs(api: &JsApi, class: &str, views: &[String]) -> Vec<ApplyPair> {
+    let mut pairs = Vec::new();
+    for save in views {
+        let Some(saved) = api.functions.iter().find(|f| &f.name == save) else {
+            continue;
+        };
+        for f in &api.functions {
+            let [first, data, rest @ ..] = f.params.as_slice() else {
+                continue;
+            };
+            let shape = matches!(&first.ty.ty, JsType::Class(c) if c == class)
+                && data.ty.ty == saved.returns.ty
+                && rest.iter().all(may_omit)
+                && matches!(f.returns.ty, JsType::Void | JsType::Undefined);
+            if shape && common_tail(&normalise(save), &normalise(&f.name)) >= 4 {
+                pairs.push(ApplyPair {
+                    save: save.clone(),
+                    apply: f.name.clone(),
+                });
+            }
+        }
+    }
+    pairs
+}
+
+fn common_tail(a: &str, b: &str) -> usize {
+    a.chars()
+        .rev()
+        .zip(b.chars().rev())
+        .take_while(|(x, y)| x == y)
+        .count()
 }
 
 #[cfg(test)]
@@ -265,5 +401,7 @@ mod tests {
         assert_eq!(pairing("encode", "decode"), Some(0));
         assert_eq!(pairing("to_hex", "from_bytes"), None);
         assert_eq!(pairing("free", "from_bytes"), None);
+        assert!(common_tail("encodestateasupdatev2", "applyupdatev2") >= 4);
+        assert!(common_tail("encodestatevector", "applyupdate") < 4);
     }
 }

@@ -463,6 +463,17 @@ impl<'m> Context<'m> {
                     None => ReplayDecision::Replay,
                 }
             }
+            Some(Mutated::FirstHandle) if resolution.refuse.is_none() => {
+                let first = self.call_site(export).and_then(|site| {
+                    site.args.iter().position(
+                        |a| matches!(a, RawArg::Borrowed { of } | RawArg::Consumed { of } if of != "this"),
+                    )
+                });
+                match first {
+                    Some(arg) => ReplayDecision::Mutates { arg },
+                    None => ReplayDecision::Replay,
+                }
+            }
             _ => ReplayDecision::from(resolution),
         };
         let js = self.js_signature(export);

@@ -15,12 +15,12 @@ use super::{CodeWriter, GeneratedFile, header};
 use crate::model::ModuleModel;
 use std::collections::HashMap;
 
-use crate::model::api::{JsApi, JsClass, JsFunction, JsType};
+use crate::model::api::{JsApi, JsClass, JsFunction, JsParam, JsType};
+use crate::model::transfer::{self, ClassTransfer};
 use crate::model::{Export, Role};
 use crate::reader::glue::RawArg;
-use crate::replay::{CallFacts, Mutated, ReplayPolicy};
-use crate::model::transfer::{self, ClassTransfer};
 use crate::reader::glue::{Glue, GlueFormat};
+use crate::replay::{CallFacts, Mutated, ReplayPolicy};
 
 /// Emits a runtime file from `templates/ts/` under the same relative path.
 macro_rules! runtime_file {
@@ -200,6 +200,7 @@ fn operations(
             .map_err(|e| e.to_string())?;
         let mutates = match resolution.mutates {
             Some(Mutated::Arg(raw)) => js_position(model, export, raw),
+            Some(Mutated::FirstHandle) => first_handle(model, export),
             _ => None,
         };
         let mut fields = vec![format!("log: {}", resolution.log)];
@@ -213,6 +214,30 @@ fn operations(
         decisions.insert((export.class.clone(), member, kind), fields.join(", "));
     }
     Ok(decisions)
+}
+
+/// The JS parameters of `export`'s function or method, from the typings.
+fn js_params<'m>(model: &'m ModuleModel, export: &Export) -> Option<&'m [JsParam]> {
+    let api = model.api.as_ref()?;
+    let member = export.member.as_deref()?;
+    let f = match &export.class {
+        None => api.functions.iter().find(|f| f.name == member)?,
+        Some(class) => {
+            &api.class(class)?
+                .methods
+                .iter()
+                .find(|m| m.function.name == member)?
+                .function
+        }
+    };
+    Some(&f.params)
+}
+
+/// The first JS parameter of `export` that is a class handle.
+fn first_handle(model: &ModuleModel, export: &Export) -> Option<usize> {
+    js_params(model, export)?
+        .iter()
+        .position(|p| p.ty.ty.class().is_some())
 }
 
 /// The JS parameter a raw parameter carries (by the glue's call site: the object
@@ -236,19 +261,7 @@ fn js_position(model: &ModuleModel, export: &Export, raw: usize) -> Option<usize
         RawArg::Borrowed { of } | RawArg::Consumed { of } => of,
         _ => return None,
     };
-    let api = model.api.as_ref()?;
-    let params = match &export.class {
-        None => &api.functions.iter().find(|f| f.name == member)?.params,
-        Some(class) => {
-            &api.class(class)?
-                .methods
-                .iter()
-                .find(|m| m.function.name == member)?
-                .function
-                .params
-        }
-    };
-    params.iter().position(|p| &p.name == of)
+    js_params(model, export)?.iter().position(|p| &p.name == of)
 }
 
 impl<'a> ShimPlan<'a> {
@@ -374,7 +387,11 @@ impl<'a> ShimPlan<'a> {
             fields.push(format!("className: {}", js_string(class)));
         }
         // The model names a constructor's member `constructor`; the runtime calls it `new`.
-        let member = if kind == "constructor" { "constructor" } else { name };
+        let member = if kind == "constructor" {
+            "constructor"
+        } else {
+            name
+        };
         let key = (class.map(str::to_owned), member.to_owned(), kind);
         // A member with no raw export behind it calls nothing in the module: nothing to log.
         let decision = self

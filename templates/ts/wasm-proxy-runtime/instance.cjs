@@ -37,6 +37,8 @@ class Instance {
     this.retired = false;
     /** The compiled module it was instantiated from. */
     this.module = lastModule;
+    /** @type {any} The linear memory its wasm instance exported or imported (seen at instantiation). */
+    this.wasmMemory = lastMemory;
     /** @type {import('./side-thread.cjs').SideThread | undefined} Worker thread on its memory, for long calls. */
     this.side = undefined;
   }
@@ -71,15 +73,21 @@ class Instance {
     }
     /** @type {any} */ (this.exports)[RELEASE]?.();
     this.exports = {};
+    this.wasmMemory = undefined;
+    this.module = undefined;
     this.retired = true;
   }
 
-  /** The instance's linear memory, if the glue exposes it. */
+  /**
+   * The instance's linear memory: the glue's own view where it has one, else the one
+   * the runtime saw when it instantiated the module (glue without `__wasm`, e.g. the
+   * nodejs target of recent wasm-bindgen, or `--target web`).
+   */
   memory() {
     const glue = this.exports;
     if (glue.__wasm?.memory) return glue.__wasm.memory;
     if (typeof glue.get_memory === 'function') return glue.get_memory();
-    return undefined;
+    return this.wasmMemory;
   }
 
   /** Linear memory size in bytes: the larger of the buffer and the module's own report. */
@@ -97,6 +105,8 @@ const wasmApi = /** @type {any} */ (globalThis).WebAssembly;
 const compiled = new Map();
 /** @type {any} The module the last load compiled or reused (side threads start from it). */
 let lastModule;
+/** @type {any} The memory of the last wasm instance a load created. */
+let lastMemory;
 
 /**
  * Runs `load` with `WebAssembly.Module` answering from the cache of compiled modules
@@ -109,6 +119,17 @@ let lastModule;
 function withWasmConstructors(maxPages, load) {
   const OriginalModule = wasmApi.Module;
   const OriginalMemory = wasmApi.Memory;
+  const OriginalInstance = wasmApi.Instance;
+  lastMemory = undefined;
+  wasmApi.Instance = /** @type {any} */ (
+    new Proxy(OriginalInstance, {
+      construct(target, args) {
+        const instance = new target(...(/** @type {[any, any]} */ (args)));
+        lastMemory = memoryOf(instance, args[1]);
+        return instance;
+      },
+    })
+  );
   wasmApi.Module = /** @type {any} */ (
     new Proxy(OriginalModule, {
       construct(target, args) {
@@ -137,7 +158,24 @@ function withWasmConstructors(maxPages, load) {
   } finally {
     wasmApi.Module = OriginalModule;
     wasmApi.Memory = OriginalMemory;
+    wasmApi.Instance = OriginalInstance;
   }
+}
+
+/**
+ * The linear memory of a new wasm instance: exported, or else imported.
+ * @param {any} instance
+ * @param {any} imports
+ */
+function memoryOf(instance, imports) {
+  const isMemory = (/** @type {any} */ value) => value instanceof wasmApi.Memory;
+  const exported = Object.values(instance.exports ?? {}).find(isMemory);
+  if (exported) return exported;
+  for (const namespace of Object.values(imports ?? {})) {
+    const imported = Object.values(namespace ?? {}).find(isMemory);
+    if (imported) return imported;
+  }
+  return undefined;
 }
 
 /**

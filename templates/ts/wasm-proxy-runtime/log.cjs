@@ -62,6 +62,8 @@ class LineageGroup {
     this.entries = [];
     /** Members, live or not. */
     this.size = 0;
+    /** Members still alive. */
+    this.live = 0;
   }
 }
 
@@ -88,6 +90,7 @@ class HandleRecord {
     this.group = new LineageGroup();
     this.group.refs = 1;
     this.group.size = 1;
+    this.group.live = 1;
     /** Log sequence number of the last call that touched it (for transfers redone at the flip). */
     this.touched = 0;
     /** @type {string | undefined} Why the last swap could not move it (for the stale-use error). */
@@ -156,6 +159,7 @@ class ReplayLog {
   release(record, replayFree = true) {
     if (!record.alive) return;
     record.alive = false;
+    record.group.live--;
     if (replayFree && record.group.refs > 1 && record.group.size > 1) {
       const entry = new Entry(++this.seq, FREE, record, [], undefined);
       record.group.entries.push(entry);
@@ -199,6 +203,7 @@ function merge(a, b) {
   const from = b.group;
   into.refs += from.refs;
   into.size += from.size;
+  into.live += from.live;
   if (from.entries.length > 0) into.entries = [...into.entries, ...from.entries].sort((x, y) => x.seq - y.seq);
   // Every record of `from` must point at `into`; records know their group only, so
   // reach them through the entries and the record itself.

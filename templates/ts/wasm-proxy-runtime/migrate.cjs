@@ -55,6 +55,12 @@ class Migration {
     this.gate = { open: false };
     /** @type {Map<import('./log.cjs').HandleRecord, string>} Why each stuck handle could not be rebuilt. */
     this.why = new Map();
+    /**
+     * @type {Map<object, number>} Lineage groups a member of which moved by transfer, and
+     * the log sequence then: the transfer carried the changes made through any member
+     * until then (a document's state includes what was typed into its texts).
+     */
+    this.transferredGroups = new Map();
     /** Whether steps may hand long calls to side threads (not in the final, synchronous step). */
     this.offloading = true;
     /** @type {Map<import('./log.cjs').HandleRecord, any>} The standby's object of each handle. */
@@ -79,7 +85,8 @@ class Migration {
 
   /** @param {import('./log.cjs').HandleRecord} record */
   transferable(record) {
-    return Object.hasOwn(this.profile.classes, record.className) && !this.untransferable.has(record);
+    const migration = this.profile.classes[record.className];
+    return typeof migration?.transfer === 'function' && !this.untransferable.has(record);
   }
 
   /**
@@ -139,9 +146,14 @@ class Migration {
     }
     if (before !== after) {
       const birth = record.birth ? `${record.birth.op.className ? `${record.birth.op.className}.` : ''}${record.birth.op.name} (call #${record.birth.seq})` : 'an unlogged call';
+      const a = before.split('\n');
+      const b = after.split('\n');
+      const differs = a.findIndex((line, i) => line !== b[i]);
+      const what = (a[differs] ?? '').split('=')[0];
       throw new MigrationError(
         'check',
-        `${record.className} #${record.id}, built by ${birth}, differs from its original after the replay: the module's calls are not deterministic or a call that changed it was not logged`,
+        `${record.className} #${record.id}, built by ${birth}, differs from its original after the replay (${what} reads differently): ` +
+          `a call it depends on is not deterministic (a random default, e.g. an id; pass it explicitly) or changed it without being logged (a replay policy rule can log it)`,
       );
     }
     this.verified.set(record, seq);
@@ -230,9 +242,17 @@ class Migration {
     this.replayed.add(entry);
     const { op } = entry;
     this.step = `replay ${op.className ? `${op.className}.` : ''}${op.name}`;
-    // State that moves by transfer is not rebuilt from its history.
+    // State that moves by transfer is not rebuilt from its history: not the object, not
+    // its changes, and not the changes made through other members of its lineage group
+    // before it moved (their state travelled with it). Members made from it (a text of
+    // a document) are still made, from the moved object, and then observed.
     if (entry.result && this.transferable(entry.result) && entry.result.alive) return;
-    if (entry.target && this.transferable(entry.target)) return;
+    const group = (entry.target ?? entry.result)?.group;
+    const transferredAt = group && this.transferredGroups.get(group);
+    if (transferredAt !== undefined && entry.seq <= transferredAt) {
+      if (!entry.result || !entry.result.alive) return;
+    }
+    if (entry.target && this.transferable(entry.target) && !entry.result) return;
     if (this.fault === 'replay') {
       throw new MigrationError('replay', `replaying ${op.name}: injected fault`, new (/** @type {any} */ (globalThis).WebAssembly.RuntimeError)('unreachable'));
     }
@@ -316,6 +336,7 @@ class Migration {
     const inner = this.innerOf(record);
     if (inner === undefined || inner.__wbg_ptr === 0) return;
     const migration = this.profile.classes[record.className];
+    if (typeof migration?.transfer !== 'function') return;
     this.step = `transfer ${record.className} #${record.id}`;
     const memory = this.from.memory();
     /** @type {import('./profiles.cjs').TransferContext} */
@@ -367,6 +388,8 @@ class Migration {
       if (migration.check) this.verified.set(record, at);
     }
     this.transfers++;
+    const seen = this.transferredGroups.get(record.group);
+    this.transferredGroups.set(record.group, seen === undefined ? at : Math.min(seen, at));
     if (identity !== undefined) this.byIdentity.set(identity, moved);
     this.moved.set(record, moved);
     this.transferredAt.set(record, at);

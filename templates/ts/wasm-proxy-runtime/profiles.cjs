@@ -25,8 +25,9 @@
 /**
  * How a class moves. `transfer` may be a generator: each `yield` lets the event loop run.
  * @typedef {object} ClassMigration
- * @property {(ctx: TransferContext) => any} transfer returns the standby's object
- *   (undefined: this object cannot move so, replay it if it can be)
+ * @property {(ctx: TransferContext) => any} [transfer] returns the standby's object
+ *   (undefined: this object cannot move so, replay it if it can be); none: the class
+ *   is only observed
  * @property {(ctx: TransferContext, moved: any) => string | undefined} [check] a mismatch, if any
  * @property {(ctx: TransferContext) => string | undefined} [identity] handles with the same identity share one object
  * @property {(glue: Record<string, any>, inner: any) => string} [observe] what the object looks
@@ -36,12 +37,22 @@
  */
 
 /**
- * How codegen's analysis pass says a class can move (`codegen/src/model/transfer.rs`).
+ * A call without required arguments that makes a new object of a class.
+ * @typedef {{ kind: 'constructor' | 'static' | 'function', name?: string }} Maker
+ */
+
+/**
+ * How codegen's analysis pass says a class can move and be observed
+ * (`codegen/src/model/transfer.rs`).
  * @typedef {object} ClassTransferSpec
  * @property {{ save: string, load: string, load_is_function: boolean }[]} serial
  *   an instance method returning bytes or a string, and the static or function that rebuilds from it
- * @property {{ names: string[], make: { kind: 'constructor' | 'static' | 'function', name?: string } }} [fields]
- *   a data-only class: its public fields, and a call without arguments that makes a blank one
+ * @property {{ names: string[], make: Maker }} [fields] a data-only class: its public fields
+ * @property {{ save: string, apply: string }[]} apply `save(obj)` and `apply(blank, saved)`, top-level functions
+ * @property {string[]} views top-level functions that read the object whole
+ * @property {string[]} getters getters of plain values
+ * @property {string[]} readers methods that only read (by their name), callable without arguments
+ * @property {Maker} [make] how to make a blank object
  */
 
 /**
@@ -228,58 +239,103 @@ function observationKey(value) {
 }
 
 /**
- * The migration of a class codegen's analysis found a way to transfer: each serial
- * pair in turn (kept only if the rebuilt object serialises to the same value), then
- * the fields of a data-only class (kept only if they read back equal). Nothing that
- * fits: undefined, and the migration replays the object instead.
+ * The migration of a class codegen's analysis found a way to transfer or observe.
+ * Its observation is everything the module lets one read of an object: its first
+ * serialisation, the functions that read it whole, its plain getters. A transfer tries
+ * each serial pair, then each apply pair on a blank object (made by replaying its
+ * logged constructor, so options such as a client id carry over), then the fields of a
+ * data-only class, and keeps the first whose result observes equal to the original.
+ * Nothing that fits: undefined, and the migration replays the object instead.
  * @param {string} className
  * @param {ClassTransferSpec} spec
  * @returns {ClassMigration}
  */
 function derivedMigration(className, spec) {
-  const fields = spec.fields;
-  /** @param {Record<string, any>} glue @param {any} inner */
-  const readFields = (glue, inner) => (fields ? fields.names.map((name) => observationKey(inner[name])).join(',') : '');
-  /** @param {Record<string, any>} glue */
-  const make = (glue) => {
-    const m = /** @type {NonNullable<ClassTransferSpec['fields']>} */ (fields).make;
-    if (m.kind === 'constructor') return new glue[className]();
-    if (m.kind === 'static') return glue[className][/** @type {string} */ (m.name)]();
-    return glue[/** @type {string} */ (m.name)]();
+  /**
+   * One `label=value` line per thing read, so that a mismatch can say which differs.
+   * @param {Record<string, any>} glue
+   * @param {any} inner
+   */
+  const observe = (glue, inner) => {
+    const parts = [];
+    if (spec.serial.length > 0) parts.push(`${spec.serial[0].save}()=${observationKey(inner[spec.serial[0].save]())}`);
+    for (const view of spec.views) parts.push(`${view}(it)=${observationKey(glue[view](inner))}`);
+    for (const getter of spec.getters) parts.push(`${getter}=${observationKey(inner[getter])}`);
+    for (const reader of spec.readers) parts.push(`${reader}()=${observationKey(inner[reader]())}`);
+    return parts.join('\n');
+  };
+  /** @param {Record<string, any>} glue @param {Maker} m @param {any[]} args */
+  const make = (glue, m, args = []) => {
+    if (m.kind === 'constructor') return new glue[className](...args);
+    if (m.kind === 'static') return glue[className][/** @type {string} */ (m.name)](...args);
+    return glue[/** @type {string} */ (m.name)](...args);
+  };
+  /** A blank object in `ctx.to`: its logged birth replayed if it was a plain constructor, else made. */
+  const blank = (/** @type {TransferContext} */ ctx) => {
+    const birth = ctx.record.birth;
+    if (birth?.op.kind === 'constructor' && birth.args.every((a) => 'value' in a)) {
+      return new ctx.to[className](...birth.args.map((a) => /** @type {any} */ (a).value));
+    }
+    return make(ctx.to, /** @type {Maker} */ (spec.make));
   };
   /** @param {any} obj */
   const dispose = (obj) => {
     if (obj?.__wbg_ptr) obj.free();
   };
-  return {
-    derived: true,
-    transfer(ctx) {
-      for (const pair of spec.serial) {
-        let moved;
-        try {
-          const saved = ctx.inner[pair.save]();
-          moved = pair.load_is_function ? ctx.to[pair.load](saved) : ctx.to[className][pair.load](saved);
-          if (moved?.__wbg_ptr && observationKey(moved[pair.save]()) === observationKey(saved)) return moved;
-        } catch (error) {
-          if (error instanceof /** @type {any} */ (globalThis).WebAssembly.RuntimeError) throw error;
-        }
-        dispose(moved);
-      }
-      if (fields) {
-        const moved = make(ctx.to);
-        for (const name of fields.names) moved[name] = ctx.inner[name];
-        if (readFields(ctx.from, ctx.inner) === readFields(ctx.to, moved)) return moved;
-        dispose(moved);
-      }
-      return undefined;
-    },
-    // Checked inside `transfer`: what it returns serialises or reads back equal.
-    check: () => undefined,
-    observe(glue, inner) {
-      if (spec.serial.length > 0) return observationKey(inner[spec.serial[0].save]());
-      return readFields(glue, inner);
-    },
+  /** @param {unknown} error */
+  const rethrowTrap = (error) => {
+    if (error instanceof /** @type {any} */ (globalThis).WebAssembly.RuntimeError) throw error;
   };
+  const canTransfer = spec.serial.length > 0 || spec.apply.length > 0 || spec.fields !== undefined;
+  /** @type {ClassMigration} */
+  const migration = {
+    derived: true,
+    // Checked inside `transfer`: what it returns observes equal to the original.
+    check: () => undefined,
+    observe,
+  };
+  if (!canTransfer) return migration;
+  migration.transfer = (ctx) => {
+    const original = observe(ctx.from, ctx.inner);
+    /** @param {() => any} build */
+    const attempt = (build) => {
+      let moved;
+      try {
+        moved = build();
+        if (moved?.__wbg_ptr && observe(ctx.to, moved) === original) return moved;
+      } catch (error) {
+        rethrowTrap(error);
+      }
+      dispose(moved);
+      return undefined;
+    };
+    for (const pair of spec.serial) {
+      const moved = attempt(() => {
+        const saved = ctx.inner[pair.save]();
+        return pair.load_is_function ? ctx.to[pair.load](saved) : ctx.to[className][pair.load](saved);
+      });
+      if (moved) return moved;
+    }
+    for (const pair of spec.apply) {
+      const moved = attempt(() => {
+        const target = blank(ctx);
+        ctx.to[pair.apply](target, ctx.from[pair.save](ctx.inner), undefined);
+        return target;
+      });
+      if (moved) return moved;
+    }
+    const fields = spec.fields;
+    if (fields) {
+      const moved = attempt(() => {
+        const target = make(ctx.to, fields.make);
+        for (const name of fields.names) target[name] = ctx.inner[name];
+        return target;
+      });
+      if (moved) return moved;
+    }
+    return undefined;
+  };
+  return migration;
 }
 
 /** Built-in profiles by module name. */
