@@ -74,6 +74,24 @@ pub enum CodegenError {
         /// Why.
         reason: String,
     },
+    /// A module could not be rewritten (see [`rewrite`](crate::rewrite)): walrus cannot
+    /// parse it, or the rewrite asks for something the module cannot do.
+    #[error("cannot rewrite the module: {0}")]
+    Rewrite(String),
+    /// A rewrite names an export the module does not have.
+    #[error("export `{name}` not found in the module")]
+    ExportNotFound {
+        /// The export name asked for.
+        name: String,
+    },
+    /// A rewrite that needs a function names an export of another kind.
+    #[error("export `{name}` is a {kind}, not a function")]
+    ExportNotFunction {
+        /// The export name asked for.
+        name: String,
+        /// What it is: `memory`, `table`, `global` or `tag`.
+        kind: &'static str,
+    },
     /// The [`Builder`](crate::Builder) was not given what it needs.
     #[error("codegen::Builder: {0}")]
     Builder(&'static str),

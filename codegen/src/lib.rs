@@ -18,6 +18,7 @@ pub mod output;
 pub mod reader;
 pub mod render;
 pub mod replay;
+pub mod rewrite;
 
 use std::path::Path;
 
