@@ -49,6 +49,21 @@ enum Command {
         #[arg(long, value_enum, default_value_t = DiffFormat::Text)]
         format: DiffFormat,
     },
+    /// Write a copy of the module whose export grows linear memory on every call
+    /// (a leak simulator, to test swaps on real growth).
+    InjectLeak {
+        /// The module to rewrite.
+        input: PathBuf,
+        /// Where to write the rewritten module.
+        output: PathBuf,
+        /// The function export that leaks.
+        #[arg(long = "export", value_name = "NAME")]
+        export_name: String,
+        /// Bytes to grow memory by per call, rounded up to 64 KiB pages
+        /// (a number, or with a KiB/MiB/GiB suffix: `150MiB`).
+        #[arg(long, value_name = "N", value_parser = parse_bytes)]
+        bytes: u64,
+    },
 }
 
 /// Where the typings and glue are, when not beside the wasm.
@@ -175,6 +190,12 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 DiffFormat::Text => emit(&diff.to_string())?,
             }
         }
+        Some(Command::InjectLeak {
+            input,
+            output,
+            export_name,
+            bytes,
+        }) => inject_leak(&input, &output, &export_name, bytes)?,
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -211,6 +232,41 @@ impl GenerateArgs {
 
 fn read(wasm: &Path, options: &ReadOptions) -> Result<ModuleModel> {
     Ok(read_module(wasm, options)?)
+}
+
+fn inject_leak(input: &Path, output: &Path, export_name: &str, bytes: u64) -> Result<()> {
+    let wasm = std::fs::read(input).with_context(|| format!("{}: cannot read", input.display()))?;
+    let started = std::time::Instant::now();
+    let leaky = codegen::rewrite::inject_leak(&wasm, export_name, bytes)
+        .with_context(|| input.display().to_string())?;
+    let elapsed = started.elapsed();
+    std::fs::write(output, &leaky)
+        .with_context(|| format!("{}: cannot write", output.display()))?;
+    let pages = codegen::rewrite::pages_per_call(bytes);
+    println!(
+        "{}: `{export_name}` grows memory by {pages} page(s) ({} bytes) per call; \
+         {} -> {} bytes in {:.0} ms",
+        output.display(),
+        pages * codegen::rewrite::PAGE_SIZE,
+        wasm.len(),
+        leaky.len(),
+        elapsed.as_secs_f64() * 1000.0
+    );
+    Ok(())
+}
+
+/// `--bytes`: a count of bytes, optionally with a `KiB`, `MiB` or `GiB` suffix.
+fn parse_bytes(text: &str) -> std::result::Result<u64, String> {
+    let text = text.trim();
+    let (digits, unit) = [("GiB", 1u64 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)]
+        .iter()
+        .find_map(|(suffix, unit)| text.strip_suffix(suffix).map(|d| (d.trim(), *unit)))
+        .unwrap_or((text, 1));
+    digits
+        .parse::<u64>()
+        .ok()
+        .and_then(|n| n.checked_mul(unit))
+        .ok_or_else(|| format!("`{text}` is not a byte count (like 65536 or 150MiB)"))
 }
 
 fn write(model: &ModuleModel, args: &GenerateArgs) -> Result<()> {
