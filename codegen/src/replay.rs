@@ -748,7 +748,7 @@ mod tests {
             role: Some(role),
             member: Some(member),
             returns_handle,
-            param_types: Vec::new(),
+            ..CallFacts::default()
         };
         let resolve = |f: CallFacts<'_>| p.resolve(&f).unwrap();
         assert!(resolve(facts("doc_new", Role::Constructor, "constructor", true)).log);

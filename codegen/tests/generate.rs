@@ -152,3 +152,45 @@ fn diff_names_added_removed_and_changed_exports() {
     let same = codegen(&["diff".as_ref(), old.as_os_str(), old.as_os_str()]);
     assert_eq!(stdout(&same).trim(), "no differences");
 }
+
+/// The operation line of one shim call, e.g. `Counter.increment`.
+fn op_line<'a>(shim: &'a str, local: &str) -> &'a str {
+    shim.lines()
+        .find(|l| l.starts_with(&format!("const {local} = $runtime.op(")))
+        .unwrap_or_else(|| panic!("no operation {local} in the shim"))
+}
+
+#[test]
+fn the_replay_policy_reaches_the_typescript_shim() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = generate_counter(dir.path());
+    let shim = std::fs::read_to_string(out.join("counter.proxy.cjs")).unwrap();
+    // The default (wasm-bindgen) profile: a method changes its object, a function
+    // returning a handle builds one, arithmetic is not logged.
+    assert!(op_line(&shim, "$op_Counter_increment").contains("log: true"));
+    assert!(op_line(&shim, "$op_make_counter").contains("log: true"));
+    assert!(op_line(&shim, "$op_add").contains("log: false"));
+
+    let policy = dir.path().join("replay.toml");
+    std::fs::write(
+        &policy,
+        "profile = \"wasm-bindgen\"\n\
+         [[rule]]\nexports = \"counter_increment\"\nreplay = false\n\
+         [[rule]]\nexports = \"make_counter\"\nrefuse = \"seeded by the clock\"\n",
+    )
+    .unwrap();
+    let wasm = dir.path().join("counter/counter_bg.wasm");
+    let output = codegen(&[
+        "generate".as_ref(),
+        wasm.as_os_str(),
+        "--out-dir".as_ref(),
+        out.as_os_str(),
+        "--replay-policy".as_ref(),
+        policy.as_os_str(),
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let shim = std::fs::read_to_string(out.join("counter.proxy.cjs")).unwrap();
+    assert!(op_line(&shim, "$op_Counter_increment").contains("log: false"));
+    let refused = op_line(&shim, "$op_make_counter");
+    assert!(refused.contains("log: true") && refused.contains("refuse: \"seeded by the clock\""), "{refused}");
+}

@@ -188,3 +188,70 @@ test('leak simulator: 1,000 leaking operations, the monitor swaps 50+ times, not
   assert.ok(swaps.every((s) => s.memoryAfter <= 2 * 65536), 'every fresh instance starts small');
   assert.ok(peak < cap);
 });
+
+test('a program that never idles still swaps on its own: the monitor and the swap run from its calls', async () => {
+  // Memory is over the thresholds at once; the timer never gets a turn (one macrotask,
+  // only resolved promises awaited), as in a prover proving back to back.
+  const shim = loadShim({ checkIntervalMs: 60_000, prepareAt: 0.01, swapAt: 0.01, quiescenceMs: 0 });
+  const runtime = shim.__wasmProxy;
+  runtime.settings.maxBytes = runtime.memoryBytes();
+  runtime.startMonitor();
+  const kept = new shim.Counter(1);
+  let timerRan = false;
+  const timer = setTimeout(() => (timerRan = true), 0);
+  const swaps = [];
+  runtime.on('swap-complete', (detail) => swaps.push(detail));
+  for (let i = 0; i < 20_000 && swaps.length < 2; i++) {
+    const c = new shim.Counter(i);
+    c.increment(1);
+    c.free();
+    await null;
+  }
+  assert.equal(timerRan, false, 'the event loop turned: the test no longer shows a busy program');
+  clearTimeout(timer);
+  runtime.stopMonitor();
+  assert.ok(swaps.length >= 2, `${swaps.length} automatic swaps`);
+  assert.equal(kept.value, 1);
+  assert.ok(swaps.every((s) => s.stale === 0));
+});
+
+test('an automatic swap never flips inside a declared operation, nor while a handle would be left behind', async () => {
+  const shim = loadShim({ checkIntervalMs: 60_000, prepareAt: 0.01, swapAt: 0.01, quiescenceMs: 60_000 });
+  const runtime = shim.__wasmProxy;
+  runtime.settings.maxBytes = runtime.memoryBytes();
+  let flips = 0;
+  runtime.on('swap-complete', () => flips++);
+  runtime.startMonitor();
+  // An object nothing can rebuild (adopted from a raw pointer): no flip while it lives.
+  const adopted = Object.create(shim.Counter.prototype);
+  adopted.__wbg_ptr = new runtime.active.exports.Counter(3).__destroy_into_raw();
+  const churn = async (n) => {
+    for (let i = 0; i < n; i++) {
+      new shim.Counter(i).free();
+      if (i % 256 === 0) await new Promise((resolve) => setImmediate(resolve));
+    }
+  };
+  await churn(5000);
+  assert.equal(flips, 0, 'flipped while a handle would have been left behind');
+  adopted.free();
+  // Inside an operation: no flip either.
+  await runtime.operation(() => churn(5000));
+  assert.equal(flips, 0, 'flipped inside an operation');
+  await churn(5000);
+  runtime.stopMonitor();
+  assert.ok(flips >= 1, 'no flip once quiescent');
+});
+
+test('the preload hook is how an app reaches the runtime (undefined with the kill switch)', () => {
+  const { execFileSync } = require('node:child_process');
+  const path = require('node:path');
+  const wasm = counterFixture();
+  const out = generate(wasm);
+  const register = path.join(out, 'register.cjs');
+  const glue = path.join(path.dirname(wasm), 'counter.cjs');
+  const script = `const p = require(${JSON.stringify(register)}); const g = require(${JSON.stringify(glue)});
+    console.log(JSON.stringify({ swap: typeof p?.swap, same: p === g.__wasmProxy }));`;
+  const run = (env) => JSON.parse(execFileSync(process.execPath, ['-r', register, '-e', script], { encoding: 'utf8', env: { ...process.env, ...env } }));
+  assert.deepEqual(run({}), { swap: 'function', same: true });
+  assert.deepEqual(run({ WASM_PROXY_DISABLE: '1' }), { swap: 'undefined', same: true });
+});

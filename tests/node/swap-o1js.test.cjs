@@ -71,8 +71,10 @@ test('a prover index moves by encode/decode on side threads: the same bytes, a s
   const before = hex(shim.caml_pasta_fq_plonk_index_encode(index));
   for (let i = 0; i < 2; i++) {
     const result = await runtime.swap();
-    assert.equal(result.transferred, 2, 'the SRS and the index');
+    // The SRS and the index (built-in transfers), the gate vector (its own serialize/deserialize).
+    assert.equal(result.transferred, 3, 'the SRS, the index and the gate vector');
     assert.equal(result.stale, 0);
+    assert.equal(result.unverified, 0, 'every live object was compared with its original');
     assert.equal(hex(shim.caml_pasta_fq_plonk_index_encode(index)), before);
     assert.equal(shim.caml_pasta_fq_plonk_index_domain_d1_size(index), 8);
   }
