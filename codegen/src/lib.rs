@@ -28,7 +28,7 @@ pub use model::{Export, Finding, ModuleModel, Role, Severity};
 pub use reader::{ModuleFiles, ReadOptions, read_files, read_module};
 pub use render::GeneratedFile;
 pub use render::rust::RustShim;
-pub use replay::{ReplayDecision, ReplayPolicy, ReplayRule};
+pub use replay::{ReplayDecision, ReplayPolicy, ReplayRule, TransferRule};
 
 /// Everything rendered for one module, and what could not be.
 #[derive(Debug, Clone, Default)]

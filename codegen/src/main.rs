@@ -107,8 +107,8 @@ struct GenerateArgs {
     /// proxy-runtime), or both.
     #[arg(long, value_enum, default_value_t = Lang::Ts)]
     lang: Lang,
-    /// Replay policy for the Rust shim (TOML, or JSON if named `*.json`)
-    /// [default: the o1js profile for plonk_wasm/kimchi_wasm, constructors otherwise].
+    /// Replay policy of both shims (TOML, or JSON if named `*.json`) [default: the o1js
+    /// profile for plonk_wasm/kimchi_wasm, the wasm-bindgen profile otherwise].
     #[arg(long, value_name = "FILE")]
     replay_policy: Option<PathBuf>,
 }

@@ -58,6 +58,43 @@ pub struct ReplayPolicy {
     /// Rules in order (`[[rule]]` in TOML, `"rule": [...]` in JSON).
     #[serde(default, rename = "rule", alias = "rules")]
     pub rules: Vec<ReplayRule>,
+    /// Transfers codegen cannot guess from the names (`[[transfer]]`), tried before
+    /// the ones it derives. The TypeScript runtime moves by them; the Rust runtime
+    /// does not transfer yet.
+    #[serde(default, rename = "transfer", skip_serializing_if = "Vec::is_empty")]
+    pub transfers: Vec<TransferRule>,
+}
+
+/// How a class moves by transfer, named in a policy file:
+///
+/// ```toml
+/// [[transfer]]
+/// class = "Keypair"
+/// save = "export_secret"     # instance method returning bytes or a string
+/// load = "import_secret"     # static method `Keypair.import_secret(x)`
+///
+/// [[transfer]]
+/// class = "Doc"
+/// save = "encodeState"       # top-level function `encodeState(doc)`
+/// load = "applyState"        # top-level function `applyState(blank, x)`
+/// apply = true
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TransferRule {
+    /// The class, as the typings name it.
+    pub class: String,
+    /// What reads the object: an instance method, or (with `apply`) a top-level function.
+    pub save: String,
+    /// What rebuilds it: a static method of the class, a top-level function
+    /// (`function = true`), or (with `apply`) a function applying the value to a blank object.
+    pub load: String,
+    /// `load` is a top-level function, not a static method.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub function: bool,
+    /// `save(obj)` and `load(blank, saved)` are top-level functions applied to a blank object.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub apply: bool,
 }
 
 /// One rule: which exports it selects and what it decides for them.
@@ -394,6 +431,7 @@ impl ReplayPolicy {
         };
         Self {
             profile: None,
+            transfers: Vec::new(),
             rules: vec![
                 ReplayRule::role(Role::Constructor),
                 ReplayRule {
@@ -572,6 +610,7 @@ impl ReplayPolicy {
             None => Self::none(),
         };
         policy.profile = self.profile;
+        policy.transfers = self.transfers;
         for rule in self.rules {
             if let Some(glob) = &rule.exports {
                 pattern(glob).map_err(|e| e.to_string())?;
@@ -686,7 +725,6 @@ mod tests {
             "caml_pasta_fp_plonk_index_read",
             "caml_pasta_fp_plonk_index_write",
             "caml_fp_srs_read",
-            "caml_pasta_fp_plonk_gate_vector_get",
             "caml_vesta_add",
         ] {
             assert_eq!(decide(&p, unlogged), ReplayDecision::Unlogged, "{unlogged}");
@@ -702,6 +740,11 @@ mod tests {
                 "{mutating}"
             );
         }
+        // A copy of a gate returns an object: logged like any builder.
+        assert_eq!(
+            decide(&p, "caml_pasta_fp_plonk_gate_vector_get"),
+            ReplayDecision::Replay
+        );
         // Constructors by role, whatever their name.
         assert_eq!(
             p.decide("wasmfpgate_new_2", Role::Constructor).unwrap(),

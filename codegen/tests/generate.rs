@@ -176,7 +176,8 @@ fn the_replay_policy_reaches_the_typescript_shim() {
         &policy,
         "profile = \"wasm-bindgen\"\n\
          [[rule]]\nexports = \"counter_increment\"\nreplay = false\n\
-         [[rule]]\nexports = \"make_counter\"\nrefuse = \"seeded by the clock\"\n",
+         [[rule]]\nexports = \"make_counter\"\nrefuse = \"seeded by the clock\"\n\
+         [[transfer]]\nclass = \"Counter\"\nsave = \"snapshot\"\nload = \"restore\"\n",
     )
     .unwrap();
     let wasm = dir.path().join("counter/counter_bg.wasm");
@@ -192,5 +193,17 @@ fn the_replay_policy_reaches_the_typescript_shim() {
     let shim = std::fs::read_to_string(out.join("counter.proxy.cjs")).unwrap();
     assert!(op_line(&shim, "$op_Counter_increment").contains("log: false"));
     let refused = op_line(&shim, "$op_make_counter");
-    assert!(refused.contains("log: true") && refused.contains("refuse: \"seeded by the clock\""), "{refused}");
+    assert!(
+        refused.contains("log: true") && refused.contains("refuse: \"seeded by the clock\""),
+        "{refused}"
+    );
+    // A transfer the names do not tell, named in the policy: first in the class's list.
+    let transfers = shim
+        .lines()
+        .find(|l| l.trim_start().starts_with("transfers: "))
+        .unwrap();
+    assert!(
+        transfers.contains(r#""Counter":{"apply":[],"getters":["value"],"readers":[],"serial":[{"load":"restore","load_is_function":false,"save":"snapshot"}]"#),
+        "{transfers}"
+    );
 }

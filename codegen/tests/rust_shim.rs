@@ -52,7 +52,7 @@ fn counter_rust_shim_snapshot() {
     let summary = generate(&wasm, &out, &["--lang", "rust"]);
     assert!(
         summary.contains(
-            "trait CounterModule with 13 methods (7 handle parameters, 3 handle results, 1 replayed, 0 untyped)"
+            "trait CounterModule with 13 methods (7 handle parameters, 3 handle results, 8 replayed, 0 untyped)"
         ),
         "{summary}"
     );

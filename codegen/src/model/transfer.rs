@@ -29,11 +29,13 @@ use serde::Serialize;
 
 use super::api::{JsApi, JsClass, JsFunction, JsType};
 use crate::reader::glue::{Glue, RawArg};
+use crate::replay::TransferRule;
 
 /// How one class can move and be observed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ClassTransfer {
-    /// Class name as the typings declare it.
+    /// Class name as the typings declare it (the key of the shim's `transfers`).
+    #[serde(skip)]
     pub class: String,
     /// Serial pairs, best first.
     pub serial: Vec<SerialPair>,
@@ -175,6 +177,51 @@ pub fn analyse(api: &JsApi, glue: Option<&Glue>) -> Vec<ClassTransfer> {
             })
         })
         .collect()
+}
+
+/// Puts the transfers a replay policy names ahead of the derived ones (a class the
+/// analysis found nothing for gets an entry of its own).
+pub fn add_named(transfers: &mut Vec<ClassTransfer>, api: &JsApi, named: &[TransferRule]) {
+    for rule in named {
+        let Some(class) = api.class(&rule.class) else {
+            continue;
+        };
+        let index = match transfers.iter().position(|t| t.class == rule.class) {
+            Some(i) => i,
+            None => {
+                transfers.push(ClassTransfer {
+                    class: rule.class.clone(),
+                    serial: Vec::new(),
+                    fields: None,
+                    apply: Vec::new(),
+                    views: Vec::new(),
+                    getters: Vec::new(),
+                    readers: Vec::new(),
+                    make: maker(api, class),
+                });
+                transfers.len() - 1
+            }
+        };
+        let entry = &mut transfers[index];
+        if rule.apply {
+            entry.apply.insert(
+                0,
+                ApplyPair {
+                    save: rule.save.clone(),
+                    apply: rule.load.clone(),
+                },
+            );
+        } else {
+            entry.serial.insert(
+                0,
+                SerialPair {
+                    save: rule.save.clone(),
+                    load: rule.load.clone(),
+                    load_is_function: rule.function,
+                },
+            );
+        }
+    }
 }
 
 /// A serialisation type: bytes or a string.

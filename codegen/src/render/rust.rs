@@ -471,7 +471,9 @@ impl<'m> Context<'m> {
                 });
                 match first {
                     Some(arg) => ReplayDecision::Mutates { arg },
-                    None => ReplayDecision::Replay,
+                    // Passed as a raw pointer (an optional object): replaying the pointer
+                    // would name another object; left unlogged as before.
+                    None => ReplayDecision::Unlogged,
                 }
             }
             _ => ReplayDecision::from(resolution),

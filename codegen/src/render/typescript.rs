@@ -100,6 +100,7 @@ pub fn render(
     let header = header(model);
     let mut plan = ShimPlan::new(api, glue);
     plan.operations = operations(model, policy).map_err(Skipped::Policy)?;
+    transfer::add_named(&mut plan.transfers, api, &policy.transfers);
     if plan.functions.is_empty() && plan.classes.is_empty() && !api.is_empty() {
         return Err(Skipped::GlueWithoutApi);
     }

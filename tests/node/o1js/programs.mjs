@@ -1,0 +1,162 @@
+// Real o1js programs that prove across swaps (issue: real programs survive swaps):
+// a recursive ZkProgram (base + SelfProof step), a multi-method ZkProgram whose methods
+// are proved one after another with a swap between each, and a SmartContract on a
+// local chain with proofs enabled. Run under the generated proxy (`node -r
+// <out>/register.cjs`); the runtime is what `require(<out>/register.cjs)` returns (the
+// documented way to reach it). Prints one JSON line per step.
+// Env: PROGRAM (recursive | methods | contract), O1JS (package to import), REGISTER
+// (path of register.cjs), CACHE_DIR (o1js prover-key cache; unset: Cache.None, a first
+// run), SWAPS (default 3).
+import { createRequire } from 'node:module';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+
+const require = createRequire(import.meta.url);
+const o1js = await import(process.env.O1JS ?? 'o1js');
+const { ZkProgram, Field, SelfProof, verify, Cache, UInt64, Gadgets, Provable } = o1js;
+const proxy = process.env.REGISTER ? require(process.env.REGISTER) : undefined;
+const report = (step, detail = {}) => console.log(JSON.stringify({ step, ...detail }));
+const cache = process.env.CACHE_DIR ? Cache.FileSystem(process.env.CACHE_DIR) : Cache.None;
+const swaps = Number(process.env.SWAPS ?? 3);
+const wasmBytes = () => proxy?.memoryBytes();
+
+/** Lets finalizers run, then swaps and reports what moved. */
+async function swap(label) {
+  if (!proxy) return;
+  for (let round = 0; round < 2; round++) {
+    globalThis.gc?.();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  const delay = monitorEventLoopDelay({ resolution: 1 });
+  delay.enable();
+  const result = await proxy.swap();
+  delay.disable();
+  report(label, { ...result, maxEventLoopDelayMs: delay.max / 1e6, stats: proxy.stats() });
+}
+
+/** Times a step and reports it. */
+async function timed(step, run, extra = () => ({})) {
+  const t = performance.now();
+  const value = await run();
+  report(step, { ms: performance.now() - t, wasmBytes: wasmBytes(), ...extra(value) });
+  return value;
+}
+
+const program = process.env.PROGRAM ?? 'recursive';
+
+if (program === 'recursive') {
+  const Counter = ZkProgram({
+    name: 'counter',
+    publicInput: Field,
+    methods: {
+      base: {
+        privateInputs: [],
+        async method(input) {
+          input.assertEquals(Field(0));
+        },
+      },
+      step: {
+        privateInputs: [SelfProof],
+        async method(input, previous) {
+          previous.verify();
+          input.assertEquals(previous.publicInput.add(1));
+        },
+      },
+    },
+  });
+  const { verificationKey } = await timed('compile', () => Counter.compile({ cache }));
+  const unwrap = (result) => result.proof ?? result;
+  let proof = await timed('proof-base', async () => unwrap(await Counter.base(Field(0))));
+  report('verify-base', { ok: await verify(proof, verificationKey) });
+  for (let i = 1; i <= swaps; i++) {
+    await swap(`swap-${i}`);
+    // The proof made before the swap is the input of a step after it.
+    proof = await timed(`proof-step-${i}`, async () => unwrap(await Counter.step(Field(i), proof)), () => ({}));
+    report(`verify-step-${i}`, { ok: await verify(proof, verificationKey), publicInput: proof.publicInput.toString() });
+  }
+} else if (program === 'methods') {
+  const Bits = ZkProgram({
+    name: 'bits',
+    publicInput: Field,
+    methods: {
+      rotate: {
+        privateInputs: [Field],
+        async method(out, x) {
+          Gadgets.rotate64(x, 3, 'left').assertEquals(out);
+        },
+      },
+      xor: {
+        privateInputs: [Field, Field],
+        async method(out, a, b) {
+          Gadgets.xor(a, b, 64).assertEquals(out);
+        },
+      },
+      and: {
+        privateInputs: [Field, Field],
+        async method(out, a, b) {
+          Gadgets.and(a, b, 64).assertEquals(out);
+        },
+      },
+    },
+  });
+  const { verificationKey } = await timed('compile', () => Bits.compile({ cache }));
+  const unwrap = (result) => result.proof ?? result;
+  const x = Field(0x0123456789abcdefn);
+  const y = Field(0x00ff00ff00ff00ffn);
+  const calls = [
+    ['rotate', () => Bits.rotate(Gadgets.rotate64(x, 3, 'left'), x)],
+    ['xor', () => Bits.xor(Gadgets.xor(x, y, 64), x, y)],
+    ['and', () => Bits.and(Gadgets.and(x, y, 64), x, y)],
+  ];
+  for (let i = 0; i < calls.length; i++) {
+    if (i > 0) await swap(`swap-${i}`);
+    const [name, call] = calls[i];
+    const proof = await timed(`proof-${name}`, async () => unwrap(await call()));
+    report(`verify-${name}`, { ok: await verify(proof, verificationKey) });
+  }
+} else if (program === 'contract') {
+  const { SmartContract, State, declareState, declareMethods, Mina, PrivateKey, AccountUpdate } = o1js;
+  class Counter extends SmartContract {
+    constructor(address) {
+      super(address);
+      this.count = State();
+    }
+    init() {
+      super.init();
+      this.count.set(Field(1));
+    }
+    async update() {
+      const count = this.count.getAndRequireEquals();
+      this.count.set(count.add(2));
+    }
+  }
+  declareState(Counter, { count: Field });
+  declareMethods(Counter, { update: [] });
+  const Local = await Mina.LocalBlockchain({ proofsEnabled: true });
+  Mina.setActiveInstance(Local);
+  const [sender] = Local.testAccounts;
+  const zkappKey = PrivateKey.random();
+  const zkapp = new Counter(zkappKey.toPublicKey());
+  await timed('compile', () => Counter.compile({ cache }));
+  await timed('deploy', async () => {
+    const tx = await Mina.transaction(sender, async () => {
+      AccountUpdate.fundNewAccount(sender);
+      await zkapp.deploy();
+    });
+    await tx.prove();
+    await tx.sign([sender.key, zkappKey]).send();
+  });
+  report('state-0', { count: zkapp.count.get().toString() });
+  for (let i = 1; i <= swaps; i++) {
+    await swap(`swap-${i}`);
+    await timed(`update-${i}`, async () => {
+      const tx = await Mina.transaction(sender, async () => {
+        await zkapp.update();
+      });
+      await tx.prove();
+      await tx.sign([sender.key]).send();
+    });
+    report(`state-${i}`, { count: zkapp.count.get().toString() });
+  }
+}
+if (proxy) report('metrics', { text: proxy.metrics() });
+process.exit(0);
