@@ -13,6 +13,8 @@
  *   every 1,024 new handles (0: never, no automatic swap).
  * @property {number} quiescenceMs An automatic swap flips only when no live handle would be left
  *   behind, or when the ones that would have stayed unmovable this long (ms).
+ * @property {number} quiescenceTimeoutMs A prepared standby that found no quiescent point this long
+ *   (ms) is given up (stage `quiescence`), and the monitor backs off.
  * @property {number} sliceMs Longest stretch of migration work before yielding to the event loop.
  * @property {number} backoffMs Wait after a failed standby before the monitor tries again (doubles).
  * @property {number} workerTimeoutMs Longest wait for a standby worker to start.
@@ -32,6 +34,7 @@ const DEFAULTS = {
   maxBytes: WASM32_MAX_BYTES,
   checkIntervalMs: 1000,
   quiescenceMs: 2000,
+  quiescenceTimeoutMs: 120000,
   sliceMs: 10,
   backoffMs: 5000,
   workerTimeoutMs: 30000,
@@ -48,6 +51,7 @@ const ENV = {
   maxBytes: 'WASM_PROXY_MAX_BYTES',
   checkIntervalMs: 'WASM_PROXY_CHECK_INTERVAL_MS',
   quiescenceMs: 'WASM_PROXY_QUIESCENCE_MS',
+  quiescenceTimeoutMs: 'WASM_PROXY_QUIESCENCE_TIMEOUT_MS',
   sliceMs: 'WASM_PROXY_SLICE_MS',
   backoffMs: 'WASM_PROXY_BACKOFF_MS',
   workerTimeoutMs: 'WASM_PROXY_WORKER_TIMEOUT_MS',

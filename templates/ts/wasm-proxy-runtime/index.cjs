@@ -76,6 +76,8 @@ function createRuntime(options) {
   let tracking = false;
   /** Operations the host declared running (`runtime.operation`): no automatic flip meanwhile. */
   let operations = 0;
+  /** The host declares its operations: the flip waits for the end of one, nothing else. */
+  let declared = false;
   /** @type {Instance} */
   let active = new Instance(0, {});
 
@@ -385,12 +387,13 @@ function createRuntime(options) {
       record.staleReason = reason;
     },
     busy: () => operations > 0,
+    declaresOperations: () => declared,
   });
   const monitor = new MemoryMonitor(
     settings,
     () => active.memoryBytes(),
-    (flipWhen) => {
-      swapper.swap(flipWhen).then(
+    (flipWhen, busy) => {
+      swapper.swap(flipWhen, busy).then(
         () => monitor.reset(),
         () => monitor.backOff(),
       );
@@ -470,18 +473,24 @@ function createRuntime(options) {
      * @returns {T}
      */
     operation(work) {
+      declared = true;
       operations++;
+      // The end of the last running operation is the flip's moment: a standby waiting for
+      // it flips before the host's next step (its continuation is queued first).
+      const end = () => {
+        if (--operations === 0) swapper.wake?.();
+      };
       let result;
       try {
         result = work();
       } catch (error) {
-        operations--;
+        end();
         throw error;
       }
       if (result instanceof Promise) {
-        return /** @type {T} */ (/** @type {unknown} */ (result.finally(() => operations--)));
+        return /** @type {T} */ (/** @type {unknown} */ (result.finally(end)));
       }
-      operations--;
+      end();
       return result;
     },
     /** The instance serving calls now. */

@@ -24,6 +24,8 @@ export interface RuntimeSettings {
   checkIntervalMs: number;
   /** `WASM_PROXY_QUIESCENCE_MS`: an automatic swap flips only when no live handle would stay behind, or when those have stayed unmovable this long. */
   quiescenceMs: number;
+  /** `WASM_PROXY_QUIESCENCE_TIMEOUT_MS`: a prepared standby that found no quiescent point this long is given up (stage `quiescence`). */
+  quiescenceTimeoutMs: number;
   /** `WASM_PROXY_SLICE_MS`: longest migration stretch before yielding (10). */
   sliceMs: number;
   /** `WASM_PROXY_BACKOFF_MS`: wait after a failed standby, doubling (5000). */
@@ -115,7 +117,7 @@ export interface SwapResult {
 
 /** A swap that did not happen; the active instance keeps serving. */
 export interface SwapError extends Error {
-  readonly stage: 'instantiate' | 'workers' | 'replay' | 'transfer' | 'check' | 'oom';
+  readonly stage: 'instantiate' | 'workers' | 'replay' | 'transfer' | 'check' | 'oom' | 'quiescence';
 }
 
 /** The runtime behind one generated shim. */
@@ -128,7 +130,10 @@ export interface Runtime {
   memoryBytes(): number;
   /** Swaps to a fresh instance now; rejects with a {@link SwapError} on failure. */
   swap(): Promise<SwapResult>;
-  /** Runs `work` as one operation: an automatic swap never flips while one runs. */
+  /**
+   * Runs `work` as one operation: an automatic swap never flips while one runs, and a
+   * prepared one flips when the last ends (before the host's next step).
+   */
   operation<T>(work: () => T): T;
   /** Listens to swap events. */
   on(event: 'swap-start' | 'swap-complete' | 'standby-failed' | 'instance-retired', listener: (detail: any) => void): Runtime;

@@ -39,6 +39,10 @@ class Instance {
     this.module = lastModule;
     /** @type {any} The linear memory its wasm instance exported or imported (seen at instantiation). */
     this.wasmMemory = lastMemory;
+    /** @type {any} The PoolBuilder of the pool the runtime started (kept while the pool runs). */
+    this.poolBuilder = undefined;
+    /** @type {Error | undefined} Why a thread of its pool failed, if one did. */
+    this.poolError = undefined;
     /** @type {import('./side-thread.cjs').SideThread | undefined} Worker thread on its memory, for long calls. */
     this.side = undefined;
   }

@@ -7,7 +7,8 @@ class MemoryMonitor {
   /**
    * @param {import('./config.cjs').RuntimeSettings} settings
    * @param {() => number} sample bytes in use now
-   * @param {(flipWhen: () => boolean) => void} onThreshold starts a swap that flips once `flipWhen()`
+   * @param {(flipWhen: () => boolean, busy: boolean) => void} onThreshold starts a swap that flips
+   *   once `flipWhen()`; `busy`: the program's own calls noticed, not the timer
    */
   constructor(settings, sample, onThreshold) {
     this.settings = settings;
@@ -42,7 +43,7 @@ class MemoryMonitor {
    */
   poll() {
     if ((++this.calls & 1023) !== 0 || this.settings.checkIntervalMs <= 0) return false;
-    this.check();
+    this.check(true);
     return true;
   }
 
@@ -51,11 +52,14 @@ class MemoryMonitor {
     return this.sample() / this.settings.maxBytes;
   }
 
-  /** Starts a swap if memory has crossed the preparation threshold. */
-  check() {
+  /**
+   * Starts a swap if memory has crossed the preparation threshold.
+   * @param {boolean} [busy] looked from the program's calls (the event loop may not turn)
+   */
+  check(busy = false) {
     if (Date.now() < this.quietUntil) return;
     if (this.usage() >= this.settings.prepareAt) {
-      this.onThreshold(() => this.usage() >= this.settings.swapAt);
+      this.onThreshold(() => this.usage() >= this.settings.swapAt, busy);
     }
   }
 

@@ -10,7 +10,7 @@ const { performance } = require('node:perf_hooks');
 const { Instance, loadGlue } = require('./instance.cjs');
 const { Migration, MigrationError, describe } = require('./migrate.cjs');
 
-/** @typedef {'instantiate' | 'workers' | 'replay' | 'transfer' | 'check' | 'oom'} Stage */
+/** @typedef {'instantiate' | 'workers' | 'replay' | 'transfer' | 'check' | 'oom' | 'quiescence'} Stage */
 
 /** Why a swap did not happen; `stage` names the failing step. */
 class SwapError extends Error {
@@ -48,6 +48,7 @@ class SwapError extends Error {
  * @property {(instance: Instance) => void} prune lets go of the handles of `instance` consumed or freed since
  * @property {(record: import('./log.cjs').HandleRecord, reason: string) => void} stale notes why a handle stays behind
  * @property {() => boolean} busy an operation the host declared (`runtime.operation`) is running
+ * @property {() => boolean} declaresOperations the host has declared operations
  */
 
 /**
@@ -80,15 +81,19 @@ class Swapper {
   /**
    * Lets the program run until the event loop's next turn or until the program's own
    * calls wake the swap (a prover that never idles never reaches the event loop).
-   * @returns {Promise<void>}
+   * @returns {Promise<'loop' | 'calls'>} which came first
    */
   pause() {
     return new Promise((resolve) => {
+      const timer = setImmediate(() => {
+        this.wake = undefined;
+        resolve('loop');
+      });
       this.wake = () => {
         this.wake = undefined;
-        resolve();
+        clearImmediate(timer);
+        resolve('calls');
       };
-      setImmediate(this.wake);
     });
   }
 
@@ -101,6 +106,8 @@ class Swapper {
    */
   quiescent(migration, watch) {
     if (this.core.busy()) return false;
+    // A host that declares its operations knows: between two, nothing is in flight.
+    if (this.core.declaresOperations()) return true;
     const stranded = migration.stranded().map((r) => r.id).join(',');
     const now = performance.now();
     if (stranded === '') return true;
@@ -116,13 +123,15 @@ class Swapper {
    * Swaps to a fresh instance; one swap at a time (a second call joins the first).
    * @param {() => boolean} [flipWhen] an automatic swap: wait with the flip until this
    *   holds and the program is quiescent (checked between slices)
+   * @param {boolean} [busy] the program does not let the event loop turn: the work stays on
+   *   this thread (side threads answer through the event loop)
    * @returns {Promise<SwapResult>}
    */
-  swap(flipWhen) {
+  swap(flipWhen, busy = false) {
     if (this.core.settings.disabled) {
       return Promise.reject(new SwapError('instantiate', 'wasm-proxy is disabled (kill switch): no swap'));
     }
-    this.running ??= this.run(flipWhen).finally(() => {
+    this.running ??= this.run(flipWhen, busy).finally(() => {
       this.running = undefined;
     });
     return this.running;
@@ -130,9 +139,10 @@ class Swapper {
 
   /**
    * @param {(() => boolean) | undefined} flipWhen
+   * @param {boolean} busy
    * @returns {Promise<SwapResult>}
    */
-  async run(flipWhen) {
+  async run(flipWhen, busy) {
     const { core } = this;
     const { settings, metrics } = core;
     const from = core.active();
@@ -190,6 +200,7 @@ class Swapper {
         glue: core.source.glue,
         prune: () => core.prune(from),
       });
+      migration.offloading = !busy;
       const steps = (function* (m) {
         yield* m.run();
         yield* m.sweep();
@@ -197,13 +208,19 @@ class Swapper {
       /** @type {any} */
       let input;
       const watch = { since: 0, stranded: '' };
+      // Slices as long as the settings say while the event loop turns; once only the
+      // program's calls wake the swap, the loop is not turning anyway (the program keeps
+      // it busy) and the rest of the preparation runs in one go when they do.
+      let sliceMs = settings.sliceMs;
+      /** @type {number | undefined} When the standby was ready and the flip began to wait. */
+      let readySince;
       for (;;) {
         t = performance.now();
         let done = false;
         /** @type {Promise<any> | undefined} */
         let waiting;
         let step = migration.step;
-        while (performance.now() - t < settings.sliceMs) {
+        while (performance.now() - t < sliceMs) {
           const last = steps.next(input);
           input = undefined;
           step = migration.step;
@@ -222,9 +239,20 @@ class Swapper {
           continue;
         }
         if (done && (!flipWhen || (flipWhen() && this.quiescent(migration, watch)))) break;
-        await this.pause();
+        if (done) {
+          readySince ??= performance.now();
+          if (performance.now() - readySince > settings.quiescenceTimeoutMs) {
+            stage = 'quiescence';
+            throw new Error(`no quiescent point within ${settings.quiescenceTimeoutMs} ms (an operation, or handles nothing can move, kept the flip out)`);
+          }
+        }
+        if ((await this.pause()) === 'calls') sliceMs = Infinity;
       }
 
+      if (standby.poolError) {
+        stage = 'workers';
+        throw standby.poolError;
+      }
       // The flip: one synchronous step, so no call can fall between its parts.
       t = performance.now();
       migration.finish();

@@ -11,6 +11,16 @@
 
 const { Worker } = require('node:worker_threads');
 
+/** What a pool thread runs first: says it runs, then loads the module's worker script. */
+const STARTER = `
+const { workerData } = require('node:worker_threads');
+const { pathToFileURL } = require('node:url');
+Atomics.store(workerData.started, workerData.index, 1);
+Atomics.notify(workerData.started, workerData.index);
+const script = workerData.script;
+import(/^[a-z][a-z0-9+.-]*:/i.test(script) && !/^[a-z]:[\\\\/]/i.test(script) ? script : pathToFileURL(script).href);
+`;
+
 class WorkerPools {
   /**
    * @param {() => import('./instance.cjs').Instance} active
@@ -76,61 +86,56 @@ class WorkerPools {
       return this.host.startWorkers(source, memory, builder);
     }
     const shared = instance.memory() ?? memory;
-    const started = await Promise.allSettled(
-      Array.from({ length: count }, () => this.spawn(instance, source, shared, builder.receiver())),
-    );
-    const failed = started.find((s) => s.status === 'rejected');
-    if (failed) {
+    // Started without the event loop: a busy program (a prover proving back to back)
+    // may never let it turn, and the swap it needs must still get its pool. Each thread
+    // signals through shared memory that it runs; the wait for that is bounded.
+    const started = new Int32Array(new SharedArrayBuffer(4 * count));
+    try {
+      for (let index = 0; index < count; index++) {
+        this.spawn(instance, source, shared, builder.receiver(), started, index);
+      }
+      const deadline = Date.now() + this.timeoutMs;
+      for (let index = 0; index < count; index++) {
+        while (Atomics.load(started, index) === 0) {
+          const left = deadline - Date.now();
+          if (left <= 0) throw new Error(`wasm-proxy: worker of instance ${instance.id} did not start within ${this.timeoutMs} ms`);
+          Atomics.wait(started, index, 0, left);
+        }
+      }
+      if (instance.poolError) throw instance.poolError;
+    } catch (error) {
       this.terminate(instance);
-      throw /** @type {PromiseRejectedResult} */ (failed).reason;
+      throw error;
     }
+    // Rayon hands each thread its work through a channel the threads read once they run;
+    // the channel lives in the builder, so the builder lives as long as the pool (the
+    // glue would free it once collected, under threads that have not read it yet).
     builder.build();
+    instance.poolBuilder = builder;
     instance.pool = { numThreads: count, source, host: false };
   }
 
   /**
+   * Starts one pool thread: a small starter that flags `started[index]`, then runs the
+   * module's worker script (`source`) with the pool's `{ memory, receiver }`. A thread
+   * that fails later is recorded in `instance.poolError`.
    * @param {import('./instance.cjs').Instance} instance
    * @param {any} source
    * @param {any} memory
    * @param {number} receiver
+   * @param {Int32Array} started
+   * @param {number} index
    */
-  spawn(instance, source, memory, receiver) {
-    const worker = new Worker(source, { workerData: { memory, receiver } });
+  spawn(instance, source, memory, receiver, started, index) {
+    const script = source instanceof URL ? source.href : String(source);
+    const worker = new Worker(STARTER, { eval: true, workerData: { memory, receiver, script, started, index } });
     instance.workers.push(worker);
-    return new Promise((resolve, reject) => {
-      let ready = false;
-      const timer = setTimeout(() => {
-        done();
-        reject(new Error(`wasm-proxy: worker of instance ${instance.id} did not start within ${this.timeoutMs} ms`));
-      }, this.timeoutMs);
-      /** @param {any} message */
-      const onMessage = (message) => {
-        if (message?.type !== 'wasm_bindgen_worker_ready') return;
-        ready = true;
-        done();
-        worker.unref();
-        resolve(worker);
-      };
-      /** @param {Error} error */
-      const onError = (error) => {
-        done();
-        reject(error);
-      };
-      /** @param {number} code */
-      const onExit = (code) => {
-        done();
-        if (ready) resolve(worker);
-        else reject(new Error(`wasm-proxy: worker of instance ${instance.id} exited before it was ready (code ${code})`));
-      };
-      const done = () => {
-        clearTimeout(timer);
-        worker.off('message', onMessage);
-        worker.off('error', onError);
-        worker.off('exit', onExit);
-      };
-      worker.on('message', onMessage);
-      worker.once('error', onError);
-      worker.once('exit', onExit);
+    worker.unref();
+    worker.once('error', (error) => {
+      instance.poolError ??= error;
+    });
+    worker.once('exit', (code) => {
+      if (code !== 0) instance.poolError ??= new Error(`wasm-proxy: worker of instance ${instance.id} exited (code ${code})`);
     });
   }
 
@@ -180,6 +185,7 @@ class WorkerPools {
     const workers = instance.workers;
     instance.workers = [];
     instance.pool = undefined;
+    instance.poolBuilder = undefined;
     for (const worker of workers) {
       worker.terminate().catch(() => {});
     }
