@@ -39,4 +39,4 @@ function generate(wasm) {
 
 const hex = (bytes) => Buffer.from(bytes).toString('hex');
 
-module.exports = { root, codegen, tempDir, o1jsBindings, counterFixture, generate, hex };
+module.exports = { root, codegen, codegenBin, tempDir, o1jsBindings, counterFixture, generate, hex };

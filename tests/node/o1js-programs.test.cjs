@@ -1,0 +1,93 @@
+// Real o1js programs across swaps (o1js 2.15, kimchi_wasm), under `node -r register.cjs`
+// with no change to o1js: a recursive ZkProgram whose step after each swap takes the
+// proof made before it, compiled without a prover-key cache (a first run) and again
+// from the cache that run wrote; a SmartContract on a local chain with proofs enabled,
+// a transaction after each swap; and a busy prover (proofs back to back, never idle) on
+// a kimchi that leaks per proof, which must swap on its own without a failed proof.
+// Slow: each is a real compile and real proofs. Every wait is bounded (a hang fails).
+'use strict';
+const test = require('node:test');
+const assert = require('node:assert/strict');
+const { execFileSync } = require('node:child_process');
+const path = require('node:path');
+const { root, generate, tempDir, codegenBin } = require('./support.cjs');
+
+const programs = path.join(__dirname, 'o1js/programs.mjs');
+const kimchi = path.join(root, 'node_modules/o1js/dist/node/bindings/compiled/node_bindings/kimchi_wasm_bg.wasm');
+
+/**
+ * Runs a script under the proxy generated for `wasm`; returns its report lines by step.
+ * @param {string} script
+ * @param {string} out generated proxy
+ * @param {Record<string, string>} env
+ */
+function run(script, out, env) {
+  const register = path.join(out, 'register.cjs');
+  const stdout = execFileSync(process.execPath, ['--expose-gc', '-r', register, script], {
+    encoding: 'utf8',
+    env: { ...process.env, REGISTER: register, WASM_PROXY_CHECK_INTERVAL_MS: '0', ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+    timeout: 20 * 60 * 1000,
+  });
+  const steps = {};
+  for (const line of stdout.split('\n')) {
+    if (!line.startsWith('{')) continue;
+    const report = JSON.parse(line);
+    steps[report.step] = report;
+  }
+  process.stderr.write(`${path.basename(script)} ${env.PROGRAM ?? ''} ${JSON.stringify({ ...steps, metrics: undefined })}\n`);
+  return steps;
+}
+
+/** Every swap of a run: complete, nothing left behind, every moved object checked. */
+function assertSwaps(steps, count) {
+  for (let i = 1; i <= count; i++) {
+    const swap = steps[`swap-${i}`];
+    assert.ok(swap, `swap ${i} did not happen`);
+    assert.equal(swap.to, swap.from + 1);
+    assert.equal(swap.stale, 0, `swap ${i}: ${swap.stale} handles left behind`);
+    assert.ok(swap.memoryAfter < swap.memoryBefore, `swap ${i}: ${swap.memoryAfter} < ${swap.memoryBefore}`);
+  }
+  assert.match(steps.metrics.text, new RegExp(`wasm_proxy_swaps_total\\{module="kimchi_wasm"\\} ${count}`));
+}
+
+test('recursive ZkProgram: a step after each of 3 swaps verifies the proof made before it (no cache, then from the cache)', () => {
+  const out = generate(kimchi);
+  const cache = tempDir('o1js-cache');
+  for (const label of ['first run (compiles)', 'from the cache it wrote']) {
+    const steps = run(programs, out, { PROGRAM: 'recursive', CACHE_DIR: cache, SWAPS: '3' });
+    assert.equal(steps['verify-base'].ok, true, label);
+    for (let i = 1; i <= 3; i++) {
+      assert.equal(steps[`verify-step-${i}`].ok, true, `${label}: step ${i}`);
+      assert.equal(steps[`verify-step-${i}`].publicInput, String(i));
+    }
+    assertSwaps(steps, 3);
+  }
+});
+
+test('SmartContract on a local chain (proofs enabled): a transaction after each of 3 swaps changes the state', () => {
+  const steps = run(programs, generate(kimchi), { PROGRAM: 'contract', SWAPS: '3' });
+  assert.equal(steps['state-0'].count, '1');
+  for (let i = 1; i <= 3; i++) assert.equal(steps[`state-${i}`].count, String(1 + 2 * i));
+  assertSwaps(steps, 3);
+});
+
+test('a busy prover on a leaking kimchi swaps on its own between proofs, and no proof fails', () => {
+  const dir = execFileSync('bash', [path.join(__dirname, 'o1js/leaky-o1js.sh'), codegenBin, '100MiB'], { encoding: 'utf8' }).trim();
+  const out = generate(path.join(dir, 'node_modules/o1js/dist/node/bindings/compiled/node_bindings/kimchi_wasm_bg.wasm'));
+  const steps = run(path.join(__dirname, 'o1js/soak.mjs'), out, {
+    O1JS: path.join(dir, 'node_modules/o1js/dist/node/index.js'),
+    PROOFS: '5',
+    // ~290 MB after the first proof, +100 MiB per proof: over the thresholds after each.
+    WASM_PROXY_MAX_BYTES: String(600 * 2 ** 20),
+    WASM_PROXY_PREPARE_AT: '0.5',
+    WASM_PROXY_SWAP_AT: '0.6',
+    WASM_PROXY_CHECK_INTERVAL_MS: '1000',
+  });
+  const summary = steps.summary;
+  assert.equal(summary.failedProofs, 0);
+  assert.ok(summary.swaps >= 2, `${summary.swaps} automatic swaps`);
+  assert.deepEqual(summary.standbyFailures, []);
+  // Without swaps this run reaches ~820 MB.
+  assert.ok(summary.wasmHighWaterBytes < 600 * 2 ** 20, `wasm memory high-water mark ${summary.wasmHighWaterBytes}`);
+});
