@@ -6,9 +6,8 @@
 'use strict';
 const test = require('node:test');
 const assert = require('node:assert/strict');
-const { execFileSync } = require('node:child_process');
 const path = require('node:path');
-const { root, generate } = require('./support.cjs');
+const { root, generate, runUnderProxy } = require('./support.cjs');
 
 const prover = path.join(__dirname, 'o1js/prover.mjs');
 
@@ -19,22 +18,7 @@ const prover = path.join(__dirname, 'o1js/prover.mjs');
  * @param {Record<string, string>} env
  */
 function prove(wasm, o1js, env = {}) {
-  const out = generate(wasm);
-  const glue = wasm.replace(/_bg\.wasm$/, '.cjs');
-  const stdout = execFileSync(process.execPath, ['--expose-gc', '-r', path.join(out, 'register.cjs'), prover], {
-    encoding: 'utf8',
-    env: { ...process.env, GLUE: glue, O1JS: o1js, WASM_PROXY_CHECK_INTERVAL_MS: '0', ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
-    timeout: 15 * 60 * 1000,
-  });
-  const steps = {};
-  for (const line of stdout.split('\n')) {
-    if (!line.startsWith('{')) continue;
-    const report = JSON.parse(line);
-    steps[report.step] = report;
-  }
-  process.stderr.write(`${o1js} ${JSON.stringify({ ...steps, metrics: undefined })}\n`);
-  return steps;
+  return runUnderProxy(prover, generate(wasm), { GLUE: wasm.replace(/_bg\.wasm$/, '.cjs'), O1JS: o1js, ...env }, 15);
 }
 
 const kimchi = path.join(root, 'node_modules/o1js/dist/node/bindings/compiled/node_bindings/kimchi_wasm_bg.wasm');

@@ -39,4 +39,33 @@ function generate(wasm) {
 
 const hex = (bytes) => Buffer.from(bytes).toString('hex');
 
-module.exports = { root, codegen, codegenBin, tempDir, o1jsBindings, counterFixture, generate, hex };
+/**
+ * Runs a node script under a generated proxy (`node --expose-gc -r <out>/register.cjs`),
+ * with `REGISTER` set to that hook and the timer-driven monitor off unless `env` says;
+ * returns its JSON report lines by `step`. Bounded: a hang fails after `timeoutMinutes`.
+ * @param {string} script
+ * @param {string} out generated proxy directory
+ * @param {Record<string, string>} env
+ * @param {number} [timeoutMinutes]
+ */
+function runUnderProxy(script, out, env, timeoutMinutes = 20) {
+  const register = path.join(out, 'register.cjs');
+  const stdout = execFileSync(process.execPath, ['--expose-gc', '-r', register, script], {
+    encoding: 'utf8',
+    env: { ...process.env, REGISTER: register, WASM_PROXY_CHECK_INTERVAL_MS: '0', ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+    timeout: timeoutMinutes * 60 * 1000,
+  });
+  /** @type {Record<string, any>} */
+  const steps = {};
+  for (const line of stdout.split('\n')) {
+    if (!line.startsWith('{')) continue;
+    const report = JSON.parse(line);
+    steps[report.step] = report;
+  }
+  const label = [path.basename(script), env.PROGRAM, env.O1JS].filter(Boolean).join(' ');
+  process.stderr.write(`${label} ${JSON.stringify({ ...steps, metrics: undefined })}\n`);
+  return steps;
+}
+
+module.exports = { root, codegen, codegenBin, tempDir, o1jsBindings, counterFixture, generate, hex, runUnderProxy };

@@ -5,10 +5,12 @@
 // HEAP_SNAPSHOT (a file: write a V8 heap snapshot after the first swap, to see what keeps
 // an old instance alive).
 import { createRequire } from 'node:module';
+import { squareProgram } from './square.mjs';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 
 const require = createRequire(import.meta.url);
-const { ZkProgram, Field, verify } = await import(process.env.O1JS ?? 'o1js');
+const o1js = await import(process.env.O1JS ?? 'o1js');
+const { Field, verify } = o1js;
 const proxy = require(process.env.GLUE).__wasmProxy;
 const report = (step, detail) => console.log(JSON.stringify({ step, ...detail }));
 const gc = () => globalThis.gc?.();
@@ -24,18 +26,7 @@ const wasmReservations = () =>
     .map((line) => line.split(' ')[0].split('-').map((hex) => BigInt(`0x${hex}`)))
     .filter(([start, end]) => end - start > 4n * 2n ** 30n).length;
 
-const Square = ZkProgram({
-  name: 'square',
-  publicInput: Field,
-  methods: {
-    check: {
-      privateInputs: [Field],
-      async method(y, x) {
-        x.mul(x).assertEquals(y);
-      },
-    },
-  },
-});
+const Square = squareProgram(o1js);
 
 let t = performance.now();
 const { verificationKey } = await Square.compile();

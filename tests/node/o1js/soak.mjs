@@ -7,24 +7,15 @@
 // Env: O1JS (entry file or package to import), REGISTER (path of register.cjs),
 // PROOFS (default 5), RETRY_TRAPS (1: a proof that traps is retried once).
 import { createRequire } from 'node:module';
+import { squareProgram } from './square.mjs';
 
 const require = createRequire(import.meta.url);
-const { ZkProgram, Field, verify } = await import(process.env.O1JS ?? 'o1js');
+const o1js = await import(process.env.O1JS ?? 'o1js');
+const { Field, verify } = o1js;
 const proxy = require(process.env.REGISTER);
 const report = (step, detail = {}) => console.log(JSON.stringify({ step, ...detail }));
 
-const Square = ZkProgram({
-  name: 'square',
-  publicInput: Field,
-  methods: {
-    check: {
-      privateInputs: [Field],
-      async method(y, x) {
-        x.mul(x).assertEquals(y);
-      },
-    },
-  },
-});
+const Square = squareProgram(o1js);
 
 const swaps = [];
 const failures = [];
