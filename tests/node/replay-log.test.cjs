@@ -39,9 +39,9 @@ test('arguments are captured by value: a refilled Buffer, a subarray, a DataView
 
 test('a handle made by a method joins its maker: their histories live and die together', () => {
   const log = new ReplayLog();
-  const doc = log.track('Doc', undefined, {});
+  const doc = log.track('Doc', { inner: undefined, home: undefined });
   log.record(op('constructor', 'new'), undefined, [], doc);
-  const text = log.track('Text', undefined, {});
+  const text = log.track('Text', { inner: undefined, home: undefined });
   log.record(op('method', 'getText'), doc, [{ value: 't' }], text);
   log.record(op('method', 'insert'), text, [{ value: 'hello' }], undefined);
   assert.equal(log.size, 3);
@@ -56,9 +56,9 @@ test('a handle made by a method joins its maker: their histories live and die to
 
 test('an argument keeps its lineage alive while an entry needs it', () => {
   const log = new ReplayLog();
-  const a = log.track('A', undefined, {});
+  const a = log.track('A', { inner: undefined, home: undefined });
   log.record(op('constructor', 'new'), undefined, [], a);
-  const b = log.track('B', undefined, {});
+  const b = log.track('B', { inner: undefined, home: undefined });
   log.record(op('constructor', 'new'), undefined, [{ handle: a }], b);
   log.release(a);
   assert.equal(log.size, 2, 'b needs a');

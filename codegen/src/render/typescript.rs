@@ -56,7 +56,7 @@ pub const RUNTIME_FILE: &str = "wasm-proxy-runtime/index.cjs";
 
 /// Local names the shim itself uses; `$` cannot appear in wasm-bindgen names.
 const SHIM_LOCALS: &[&str] = &[
-    "$runtime", "$glue", "$INNER", "$wrap", "$unwrap", "$path", "$result",
+    "$runtime", "$glue", "$wrap", "$unwrap", "$path", "$result",
 ];
 
 /// Why no TypeScript shim could be rendered.
@@ -518,7 +518,7 @@ fn render_js(
     if esm {
         w.line("await $runtime.ready;");
     }
-    w.line("const { INNER: $INNER, wrap: $wrap, unwrap: $unwrap } = $runtime;");
+    w.line("const { wrap: $wrap, unwrap: $unwrap } = $runtime;");
     w.line("let $glue = $runtime.active.exports;");
 
     // Live re-export of glue values (ESM needs `export let` bindings, CJS uses getters).

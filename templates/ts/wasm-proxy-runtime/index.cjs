@@ -15,12 +15,15 @@ const { profileFor } = require('./profiles.cjs');
 const { Swapper, SwapError } = require('./swap.cjs');
 const { WorkerPools } = require('./workers.cjs');
 
-/** Property under which a handle keeps its wasm-bindgen object of the instance it lives in. */
-const INNER = Symbol('wasm-proxy.inner');
+/**
+ * Property under which a handle keeps its Slot: `{ inner, home }`, its wasm-bindgen object
+ * and the instance that object lives in. The handle's record shares the slot, so a swap
+ * re-points the handle through it (the record needs no WeakRef to its handle: those cost
+ * half a microsecond each, on every object the module returns).
+ */
+const SLOT = Symbol('wasm-proxy.slot');
 /** Property under which a handle keeps its HandleRecord (handles the log or a transfer needs). */
 const RECORD = Symbol('wasm-proxy.record');
-/** Property under which a handle keeps the instance its inner object lives in. */
-const HOME = Symbol('wasm-proxy.home');
 /** Property under which a generated class keeps the name of its glue class. */
 const GLUE_CLASS = Symbol('wasm-proxy.glue-class');
 
@@ -103,13 +106,11 @@ function createRuntime(options) {
    */
   function adopt(handle, inner) {
     const self = /** @type {any} */ (handle);
-    self[INNER] = inner;
-    self[HOME] = active;
+    self[SLOT] = { inner, home: active };
     if (settings.disabled) return handle;
     const record = self[RECORD];
     if (record !== undefined) {
       // Re-adopted (a raw pointer assigned to `__wbg_ptr`): a new object, a new history.
-      finalizer.unregister(record);
       gone(record);
       self[RECORD] = undefined;
     }
@@ -131,8 +132,7 @@ function createRuntime(options) {
     let stale = 0;
     for (const record of [...live]) {
       if (record.instance !== instance) continue;
-      if (/** @type {any} */ (record.weak.deref())?.[INNER]?.__wbg_ptr) stale++;
-      finalizer.unregister(record);
+      if (record.slot.inner?.__wbg_ptr) stale++;
       gone(record, false);
     }
     return stale;
@@ -147,11 +147,14 @@ function createRuntime(options) {
   function track(handle) {
     const existing = handle[RECORD];
     if (existing !== undefined) return existing;
-    const className = handle.constructor[GLUE_CLASS] ?? handle[INNER]?.constructor?.name ?? 'Object';
-    const record = log.track(className, handle[HOME], handle);
+    const slot = handle[SLOT];
+    const className = handle.constructor[GLUE_CLASS] ?? slot.inner?.constructor?.name ?? 'Object';
+    const record = log.track(className, slot);
     handle[RECORD] = record;
     live.add(record);
-    finalizer.register(handle, record, record);
+    // No unregister token (registering with one costs ~5x more): the callback of a
+    // handle let go of earlier finds its record gone and does nothing.
+    finalizer.register(handle, record);
     return record;
   }
 
@@ -159,7 +162,6 @@ function createRuntime(options) {
   function release(handle) {
     const record = handle[RECORD];
     if (record === undefined) return;
-    finalizer.unregister(record);
     gone(record);
   }
 
@@ -170,12 +172,13 @@ function createRuntime(options) {
   function staleError(handle) {
     const record = handle[RECORD];
     const what = record ? `${record.className} #${record.id}` : handle.constructor?.name ?? 'object';
-    if (handle[INNER]?.__wbg_ptr === 0) {
+    const slot = handle[SLOT];
+    if (slot?.inner?.__wbg_ptr === 0) {
       return new Error(`wasm-proxy (${options.name}): ${what} was consumed by an earlier call (or freed); it no longer exists`);
     }
     const reason = record?.staleReason ?? 'no logged call or transfer rebuilds it';
     return new Error(
-      `wasm-proxy (${options.name}): ${what} lives in instance ${handle[HOME]?.id}, ` +
+      `wasm-proxy (${options.name}): ${what} lives in instance ${slot?.home?.id}, ` +
         `which was swapped out (active: ${active.id}); it was not migrated: ${reason}`,
     );
   }
@@ -189,9 +192,10 @@ function createRuntime(options) {
     /** @returns {number} */
     get __wbg_ptr() {
       const self = /** @type {any} */ (this);
-      const inner = self[INNER];
+      const slot = self[SLOT];
+      const inner = slot?.inner;
       if (inner === undefined) return 0;
-      if (self[HOME] !== active && inner.__wbg_ptr !== 0) throw staleError(self);
+      if (slot.home !== active && inner.__wbg_ptr !== 0) throw staleError(self);
       return inner.__wbg_ptr;
     }
 
@@ -213,14 +217,15 @@ function createRuntime(options) {
     /** Frees the object in the instance it lives in (nothing to do once that is retired). */
     free() {
       const self = /** @type {any} */ (this);
-      const inner = self[INNER];
+      const slot = self[SLOT];
+      const inner = slot?.inner;
       // A retired instance's objects are gone with it; the handle stays stale.
-      if (inner === undefined || self[HOME]?.retired) return;
+      if (inner === undefined || slot.home?.retired) return;
       const sharers = sharedBy.get(inner) ?? 1;
       if (sharers > 1) {
         // Another handle still uses the object: this one only lets go.
         sharedBy.set(inner, sharers - 1);
-        self[INNER] = undefined;
+        slot.inner = undefined;
       } else {
         inner.free();
       }
@@ -265,12 +270,13 @@ function createRuntime(options) {
    * @param {any} handle
    */
   function unwrap(handle) {
-    const inner = handle == null ? undefined : handle[INNER];
+    const slot = handle == null ? undefined : handle[SLOT];
+    const inner = slot?.inner;
     if (inner === undefined) {
       const what = handle == null ? String(handle) : handle.constructor?.name ?? typeof handle;
       throw new TypeError(`wasm-proxy (${options.name}): expected an object created through the proxy, got ${what}`);
     }
-    if (handle[HOME] !== active) throw staleError(handle);
+    if (slot.home !== active) throw staleError(handle);
     if (tracking) {
       const record = handle[RECORD];
       if (record !== undefined) record.touched = log.seq + 1;
@@ -303,8 +309,8 @@ function createRuntime(options) {
    * @returns {import('./log.cjs').Argument}
    */
   function capture(arg) {
-    if (arg != null && arg[HOME] !== undefined) return { handle: track(arg) };
-    if (Array.isArray(arg) && arg.length > 0 && arg.every((a) => a != null && a[HOME] !== undefined)) {
+    if (arg != null && arg[SLOT] !== undefined) return { handle: track(arg) };
+    if (Array.isArray(arg) && arg.length > 0 && arg.every((a) => a != null && a[SLOT] !== undefined)) {
       return { handles: arg.map(track) };
     }
     if (typeof arg === 'function') return { callback: arg };
@@ -323,15 +329,14 @@ function createRuntime(options) {
   function record(operation, self, args, result) {
     const changed =
       operation.kind === 'method' || operation.kind === 'setter' ? self : operation.mutates >= 0 ? args[operation.mutates] : undefined;
-    const target = changed?.[HOME] !== undefined ? track(changed) : undefined;
+    const target = changed?.[SLOT] !== undefined ? track(changed) : undefined;
     const made = /** @type {any} */ (result);
-    const born = made?.[HOME] !== undefined ? track(made) : undefined;
+    const born = made?.[SLOT] !== undefined ? track(made) : undefined;
     log.record(operation, target, args.map(capture), born);
     // Arguments passed by value are consumed: their wasm objects are gone.
     for (const arg of args) {
       const consumed = arg?.[RECORD];
-      if (consumed !== undefined && arg[INNER]?.__wbg_ptr === 0) {
-        finalizer.unregister(consumed);
+      if (consumed !== undefined && arg[SLOT]?.inner?.__wbg_ptr === 0) {
         gone(consumed, false);
       }
     }
@@ -363,9 +368,6 @@ function createRuntime(options) {
     *live(instance) {
       for (const record of live) if (record.instance === instance && record.alive) yield record;
     },
-    handleOf: (record) => record.weak.deref(),
-    INNER,
-    HOME,
     nextInstanceId: () => nextId++,
     track(on) {
       tracking = on;
@@ -376,9 +378,8 @@ function createRuntime(options) {
       // Handles consumed by a call (logged or not) or freed: gone, whatever their record says.
       for (const record of [...live]) {
         if (record.instance !== instance) continue;
-        const inner = /** @type {any} */ (record.weak.deref())?.[INNER];
+        const inner = record.slot.inner;
         if (inner === undefined || inner.__wbg_ptr === 0) {
-          finalizer.unregister(record);
           gone(record);
         }
       }
@@ -401,7 +402,6 @@ function createRuntime(options) {
   );
 
   const runtime = {
-    INNER,
     Handle,
     wrap,
     unwrap,
@@ -575,4 +575,4 @@ function copyValue(value) {
   return value;
 }
 
-module.exports = { createRuntime, copyValue, INNER, RECORD, HOME };
+module.exports = { createRuntime, copyValue, SLOT, RECORD };

@@ -158,9 +158,7 @@ export interface Runtime {
 /** Creates the runtime for one generated shim and loads its first instance. */
 export function createRuntime(options: RuntimeOptions): Runtime;
 
-/** Property under which a handle keeps its wasm-bindgen object. */
-export const INNER: unique symbol;
-/** Property under which a handle keeps its log record (tracked handles only). */
+/** Property under which a handle keeps its slot: its wasm-bindgen object and the instance that lives in. */
+export const SLOT: unique symbol;
+/** Property under which a handle keeps its log record. */
 export const RECORD: unique symbol;
-/** Property under which a handle keeps the instance its object lives in. */
-export const HOME: unique symbol;

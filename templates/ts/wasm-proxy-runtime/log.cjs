@@ -31,6 +31,12 @@
  * @typedef {{ value: any } | { handle: HandleRecord } | { handles: HandleRecord[] } | { callback: Function }} Argument
  */
 
+/**
+ * A handle's wasm-bindgen object and the instance it lives in, shared by the handle and
+ * its record.
+ * @typedef {{ inner: any, home: import('./instance.cjs').Instance }} Slot
+ */
+
 /** One recorded call. */
 class Entry {
   /**
@@ -72,29 +78,30 @@ class HandleRecord {
   /**
    * @param {number} id
    * @param {string} className
-   * @param {import('./instance.cjs').Instance} instance
-   * @param {object} handle
+   * @param {Slot} slot shared with its handle
    */
-  constructor(id, className, instance, handle) {
+  constructor(id, className, slot) {
     this.id = id;
     this.className = className;
-    /** The instance its wasm object lives in. */
-    this.instance = instance;
-    this.weak = new WeakRef(handle);
+    /** Its handle's wasm-bindgen object and the instance that lives in (a swap re-points both). */
+    this.slot = slot;
     /** @type {Entry | undefined} The logged call that created it. */
     this.birth = undefined;
     /** @type {Entry[]} Logged calls that changed it, oldest first. */
     this.mutations = [];
     /** The handle itself is alive (not freed, consumed or collected). */
     this.alive = true;
-    this.group = new LineageGroup();
-    this.group.refs = 1;
-    this.group.size = 1;
-    this.group.live = 1;
+    /** @type {LineageGroup | undefined} Made when a logged call first involves it (most handles never are). */
+    this.group = undefined;
     /** Log sequence number of the last call that touched it (for transfers redone at the flip). */
     this.touched = 0;
     /** @type {string | undefined} Why the last swap could not move it (for the stale-use error). */
     this.staleReason = undefined;
+  }
+
+  /** The instance its wasm object lives in. */
+  get instance() {
+    return this.slot.home;
   }
 }
 
@@ -114,11 +121,10 @@ class ReplayLog {
   /**
    * A record for a new handle.
    * @param {string} className
-   * @param {import('./instance.cjs').Instance} instance
-   * @param {object} handle
+   * @param {Slot} slot
    */
-  track(className, instance, handle) {
-    return new HandleRecord(this.nextId++, className, instance, handle);
+  track(className, slot) {
+    return new HandleRecord(this.nextId++, className, slot);
   }
 
   /**
@@ -130,6 +136,8 @@ class ReplayLog {
    */
   record(op, target, args, result) {
     const entry = new Entry(++this.seq, op, target, args, result);
+    if (target) groupOf(target);
+    if (result) groupOf(result);
     this.recorded++;
     if (target && result && target.group !== result.group) merge(target, result);
     const group = (target ?? result)?.group;
@@ -141,8 +149,8 @@ class ReplayLog {
     // A call that made and changed nothing the program holds has nothing to rebuild.
     if (!group) return entry;
     for (const record of argumentRecords(args)) {
-      if (record.group === group) continue;
-      record.group.refs++;
+      if (groupOf(record) === group) continue;
+      /** @type {LineageGroup} */ (record.group).refs++;
       entry.deps.push(record);
     }
     group.entries.push(entry);
@@ -159,10 +167,13 @@ class ReplayLog {
   release(record, replayFree = true) {
     if (!record.alive) return;
     record.alive = false;
-    record.group.live--;
-    if (replayFree && record.group.refs > 1 && record.group.size > 1) {
+    const group = record.group;
+    // Never part of a logged call: nothing in the log to let go of.
+    if (group === undefined) return;
+    group.live--;
+    if (replayFree && group.refs > 1 && group.size > 1) {
       const entry = new Entry(++this.seq, FREE, record, [], undefined);
-      record.group.entries.push(entry);
+      group.entries.push(entry);
       this.entries.add(entry);
     }
     this.unref(record);
@@ -176,7 +187,7 @@ class ReplayLog {
   unref(first) {
     const pending = [first];
     for (let record = pending.pop(); record; record = pending.pop()) {
-      const group = record.group;
+      const group = groupOf(record);
       if (--group.refs > 0) continue;
       const owned = group.entries;
       group.entries = [];
@@ -194,13 +205,30 @@ class ReplayLog {
 }
 
 /**
+ * The lineage group of a record, made on first need: a group of its own, holding the
+ * record's own reference while it lives.
+ * @param {HandleRecord} record
+ * @returns {LineageGroup}
+ */
+function groupOf(record) {
+  if (record.group === undefined) {
+    const group = new LineageGroup();
+    group.size = 1;
+    group.refs = record.alive ? 1 : 0;
+    group.live = record.alive ? 1 : 0;
+    record.group = group;
+  }
+  return record.group;
+}
+
+/**
  * Puts `b`'s group into `a`'s: one history from now on.
  * @param {HandleRecord} a
  * @param {HandleRecord} b
  */
 function merge(a, b) {
-  const into = a.group;
-  const from = b.group;
+  const into = groupOf(a);
+  const from = groupOf(b);
   into.refs += from.refs;
   into.size += from.size;
   into.live += from.live;
@@ -228,4 +256,4 @@ function* argumentRecords(args) {
   }
 }
 
-module.exports = { ReplayLog, Entry, HandleRecord, argumentRecords };
+module.exports = { ReplayLog, Entry, HandleRecord, argumentRecords, groupOf };

@@ -8,6 +8,8 @@
 // run, so a long migration never stalls the program for long.
 'use strict';
 
+const { groupOf } = require('./log.cjs');
+
 /** A migration step that failed; `stage` says which (for metrics and events). */
 class MigrationError extends Error {
   /**
@@ -388,8 +390,9 @@ class Migration {
       if (migration.check) this.verified.set(record, at);
     }
     this.transfers++;
-    const seen = this.transferredGroups.get(record.group);
-    this.transferredGroups.set(record.group, seen === undefined ? at : Math.min(seen, at));
+    const group = groupOf(record);
+    const seen = this.transferredGroups.get(group);
+    this.transferredGroups.set(group, seen === undefined ? at : Math.min(seen, at));
     if (identity !== undefined) this.byIdentity.set(identity, moved);
     this.moved.set(record, moved);
     this.transferredAt.set(record, at);

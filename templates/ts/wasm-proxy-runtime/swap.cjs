@@ -38,9 +38,6 @@ class SwapError extends Error {
  * @property {() => Instance} active
  * @property {(instance: Instance) => void} activate
  * @property {(instance: Instance) => Iterable<import('./log.cjs').HandleRecord>} live
- * @property {(record: import('./log.cjs').HandleRecord) => object | undefined} handleOf
- * @property {symbol} INNER
- * @property {symbol} HOME
  * @property {() => number} nextInstanceId
  * @property {(tracking: boolean) => void} track marks handles touched while a standby is prepared
  * @property {(inner: object, handles: number) => void} share notes an object several handles point at
@@ -194,7 +191,7 @@ class Swapper {
         to: standby,
         profile: core.profile,
         live: () => core.live(from),
-        innerOf: (record) => /** @type {any} */ (core.handleOf(record))?.[core.INNER],
+        innerOf: (record) => record.slot.inner,
         verify: true,
         fault: settings.fault === 'oom' ? undefined : settings.fault,
         glue: core.source.glue,
@@ -302,13 +299,12 @@ class Swapper {
     let verified = 0;
     let unverified = 0;
     for (const [record, inner] of migration.moved) {
-      const handle = core.handleOf(record);
-      if (handle && record.alive) {
+      if (record.alive) {
         if (migration.verified.has(record)) verified++;
         else unverified++;
-        /** @type {any} */ (handle)[core.INNER] = inner;
-        /** @type {any} */ (handle)[core.HOME] = to;
-        record.instance = to;
+        // The slot the handle shares: re-pointed, the handle with it.
+        record.slot.inner = inner;
+        record.slot.home = to;
       } else if (!migration.shared.has(inner) && inner?.__wbg_ptr) {
         // Rebuilt for a handle that died during the preparation.
         inner.free();
