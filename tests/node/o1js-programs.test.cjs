@@ -1,7 +1,8 @@
 // Real o1js programs across swaps (o1js 2.15, kimchi_wasm), under `node -r register.cjs`
 // with no change to o1js: a recursive ZkProgram whose step after each swap takes the
 // proof made before it, compiled without a prover-key cache (a first run) and again
-// from the cache that run wrote; a SmartContract on a local chain with proofs enabled,
+// from the cache that run wrote; a ZkProgram of three methods proved one after another
+// with a swap between each; a SmartContract on a local chain with proofs enabled,
 // a transaction after each swap; and a busy prover (proofs back to back, never idle) on
 // a kimchi that leaks per proof, which must swap on its own without a failed proof.
 // Slow: each is a real compile and real proofs. Every wait is bounded (a hang fails).
@@ -42,6 +43,12 @@ test('recursive ZkProgram: a step after each swap verifies the proof made before
     }
     assertSwaps(steps, swaps);
   }
+});
+
+test('multi-method ZkProgram: each method proved for the first time after a swap (its prover index made then), none hangs', () => {
+  const steps = run(programs, generate(kimchi), { PROGRAM: 'methods' });
+  for (const method of ['rotate', 'xor', 'and']) assert.equal(steps[`verify-${method}`].ok, true, method);
+  assertSwaps(steps, 2);
 });
 
 test('SmartContract on a local chain (proofs enabled): a transaction after each of 3 swaps changes the state', () => {
