@@ -136,7 +136,8 @@ class Migration {
   observe(record, moved) {
     const observe = this.profile.classes[record.className]?.observe;
     const inner = this.innerOf(record);
-    if (!observe || inner === undefined || !moved?.__wbg_ptr) return;
+    // Consumed or freed since the migration began: nothing to compare (it is not moved).
+    if (!observe || !inner?.__wbg_ptr || !moved?.__wbg_ptr) return;
     const seq = this.log.seq;
     let before;
     let after;
