@@ -85,3 +85,42 @@ test('record batches of a live table: after a swap they give the same values, or
   assert.equal(result.stale, failed, `${failed} batch(es) fail after the swap, the swap counted ${result.stale} stale`);
   assert.equal(table.numBatches, 2);
 });
+
+test('a ReadableStream of record batches handed to the module: it gets its own objects (no Dyn casting error)', async () => {
+  const { shim: P, runtime } = load();
+  const expected = await collectStream(await require(gluePath()).transformParquetStream(rawBatchStream(require(gluePath()))));
+  await runtime.swap();
+  const table = P.Table.fromIPCStream(small);
+  const stream = new ReadableStream({
+    start(controller) {
+      for (const batch of table.recordBatches()) controller.enqueue(batch);
+      controller.close();
+    },
+  });
+  const written = await collectStream(await P.transformParquetStream(stream));
+  assert.deepEqual(P.readParquet(written).recordBatches().map((b) => b.numRows), [7]);
+  assert.equal(Buffer.compare(Buffer.from(written), Buffer.from(expected)), 0, 'the same bytes as the raw glue writes');
+});
+
+/** The glue file of the pinned package. */
+function gluePath() {
+  return path.join(fetchPackage('parquet-wasm', '0.8.0'), 'node', 'parquet_wasm.js');
+}
+
+/** A stream of the record batches of `small`, made by the raw glue `G`. */
+function rawBatchStream(G) {
+  const table = G.Table.fromIPCStream(small);
+  return new ReadableStream({
+    start(controller) {
+      for (const batch of table.recordBatches()) controller.enqueue(batch);
+      controller.close();
+    },
+  });
+}
+
+/** All the bytes of a stream of Uint8Array chunks. */
+async function collectStream(stream) {
+  const chunks = [];
+  for await (const chunk of stream) chunks.push(Buffer.from(chunk));
+  return new Uint8Array(Buffer.concat(chunks));
+}

@@ -55,9 +55,7 @@ const REGISTER_JS: &str = include_str!("../../../templates/ts/register.cjs");
 pub const RUNTIME_FILE: &str = "wasm-proxy-runtime/index.cjs";
 
 /// Local names the shim itself uses; `$` cannot appear in wasm-bindgen names.
-const SHIM_LOCALS: &[&str] = &[
-    "$runtime", "$glue", "$wrap", "$unwrap", "$path", "$result",
-];
+const SHIM_LOCALS: &[&str] = &["$runtime", "$glue", "$wrap", "$unwrap", "$path", "$result"];
 
 /// Why no TypeScript shim could be rendered.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -358,6 +356,11 @@ impl<'a> ShimPlan<'a> {
             }
             JsType::Array(inner) if matches!(inner.as_ref(), JsType::Class(c) if known(c)) => {
                 format!("$runtime.unwrapArray({expr})")
+            }
+            // A value the typings do not describe (`any`, `ReadableStream`, an options
+            // object) may carry handles: the module must get its own objects inside.
+            JsType::Any | JsType::Other | JsType::Named(_) => {
+                format!("$runtime.unwrapDeep({expr})")
             }
             _ => expr.to_owned(),
         }

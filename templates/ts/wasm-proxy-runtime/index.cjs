@@ -285,6 +285,47 @@ function createRuntime(options) {
   }
 
   /**
+   * `value` with every handle inside it (arrays, plain objects, the chunks of a
+   * `ReadableStream`) replaced by its object in the active instance: a value the typings
+   * do not describe is passed to the module as is, and the module knows only its own
+   * objects (`Dyn casting error` otherwise). Copies only what holds a handle.
+   * @param {any} value
+   * @param {number} [depth]
+   * @returns {any}
+   */
+  function unwrapDeep(value, depth = 0) {
+    if (value === null || typeof value !== 'object') return value;
+    if (value[SLOT] !== undefined) return unwrap(value);
+    if (depth > 16) return value;
+    if (Array.isArray(value)) {
+      /** @type {any[] | undefined} */
+      let copy;
+      for (let i = 0; i < value.length; i++) {
+        const inner = unwrapDeep(value[i], depth + 1);
+        if (inner !== value[i]) (copy ??= value.slice())[i] = inner;
+      }
+      return copy ?? value;
+    }
+    const Stream = /** @type {any} */ (globalThis).ReadableStream;
+    if (typeof Stream === 'function' && value instanceof Stream) {
+      const Transform = /** @type {any} */ (globalThis).TransformStream;
+      return value.pipeThrough(
+        new Transform({
+          transform: (/** @type {any} */ chunk, /** @type {any} */ controller) => controller.enqueue(unwrapDeep(chunk)),
+        }),
+      );
+    }
+    if (Object.getPrototypeOf(value) !== Object.prototype) return value;
+    /** @type {Record<string, any> | undefined} */
+    let copy;
+    for (const key of Object.keys(value)) {
+      const inner = unwrapDeep(value[key], depth + 1);
+      if (inner !== value[key]) (copy ??= { ...value })[key] = inner;
+    }
+    return copy ?? value;
+  }
+
+  /**
    * How the log treats one export: what codegen's replay policy decided for it (the
    * same policy the Rust shim is generated from); nothing is logged with the kill switch.
    * @param {import('./log.cjs').Operation} spec
@@ -434,6 +475,7 @@ function createRuntime(options) {
     unwrapArray(handles) {
       return handles.map(unwrap);
     },
+    unwrapDeep,
     /**
      * Ties a generated class to the glue class of the same API.
      * @param {Function} Class
