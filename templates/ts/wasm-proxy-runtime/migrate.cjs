@@ -63,6 +63,8 @@ class Migration {
      * until then (a document's state includes what was typed into its texts).
      */
     this.transferredGroups = new Map();
+    /** @type {Set<import('./log.cjs').HandleRecord>} Live handles whose changes were not redone, as a transfer of their group carried them. */
+    this.carried = new Set();
     /** Whether steps may hand long calls to side threads (not in the final, synchronous step). */
     this.offloading = true;
     /** @type {Map<import('./log.cjs').HandleRecord, any>} The standby's object of each handle. */
@@ -123,6 +125,10 @@ class Migration {
       const at = this.verified.get(record);
       if (at !== undefined && record.touched <= at) continue;
       this.observe(record, moved);
+      if (this.carried.has(record) && !this.verified.has(record)) {
+        // Its changes were trusted to a transfer of its group and nothing can check that.
+        this.strand(record, `its changes were carried by the transfer of another object of its lineage, and ${record.className} offers nothing to check it`);
+      }
       yield;
     }
   }
@@ -253,7 +259,11 @@ class Migration {
     const group = (entry.target ?? entry.result)?.group;
     const transferredAt = group && this.transferredGroups.get(group);
     if (transferredAt !== undefined && entry.seq <= transferredAt) {
-      if (!entry.result || !entry.result.alive) return;
+      if (!entry.result || !entry.result.alive) {
+        // A live member's change not redone: only its observation can show it was carried.
+        if (entry.target?.alive && !this.transferredAt.has(entry.target)) this.carried.add(entry.target);
+        return;
+      }
     }
     if (entry.target && this.transferable(entry.target) && !entry.result) return;
     if (this.fault === 'replay') {
