@@ -4,18 +4,28 @@ mod common;
 
 use common::*;
 
-/// Generates the counter shim into `dir/out`, returning the output directory.
-fn generate_counter(dir: &std::path::Path) -> std::path::PathBuf {
-    let wasm = counter_fixture(dir);
+/// Runs `codegen generate` on the counter fixture in `dir` (copied there by
+/// [`generate_counter`]) into `dir/out`, with `extra` arguments.
+fn regenerate(dir: &std::path::Path, extra: &[&std::ffi::OsStr]) -> std::process::Output {
+    let wasm = dir.join("counter/counter_bg.wasm");
     let out = dir.join("out");
-    let output = codegen(&[
+    let mut args: Vec<&std::ffi::OsStr> = vec![
         "generate".as_ref(),
         wasm.as_os_str(),
         "--out-dir".as_ref(),
         out.as_os_str(),
-    ]);
+    ];
+    args.extend_from_slice(extra);
+    codegen(&args)
+}
+
+/// Copies the counter fixture into `dir` and generates its shim into `dir/out`,
+/// returning the output directory.
+fn generate_counter(dir: &std::path::Path) -> std::path::PathBuf {
+    counter_fixture(dir);
+    let output = regenerate(dir, &[]);
     assert!(output.status.success(), "{}", stderr(&output));
-    out
+    dir.join("out")
 }
 
 #[test]
@@ -89,13 +99,7 @@ fn check_passes_when_up_to_date_and_names_drift() {
 fn generating_twice_rewrites_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let out = generate_counter(dir.path());
-    let wasm = dir.path().join("counter/counter_bg.wasm");
-    let output = codegen(&[
-        "generate".as_ref(),
-        wasm.as_os_str(),
-        "--out-dir".as_ref(),
-        out.as_os_str(),
-    ]);
+    let output = regenerate(dir.path(), &[]);
     // The shim, its typings, register.cjs and the runtime's files.
     let unchanged = format!(
         "0 file(s) written, {} unchanged",
@@ -180,15 +184,10 @@ fn the_replay_policy_reaches_the_typescript_shim() {
          [[transfer]]\nclass = \"Counter\"\nsave = \"snapshot\"\nload = \"restore\"\n",
     )
     .unwrap();
-    let wasm = dir.path().join("counter/counter_bg.wasm");
-    let output = codegen(&[
-        "generate".as_ref(),
-        wasm.as_os_str(),
-        "--out-dir".as_ref(),
-        out.as_os_str(),
-        "--replay-policy".as_ref(),
-        policy.as_os_str(),
-    ]);
+    let output = regenerate(
+        dir.path(),
+        &["--replay-policy".as_ref(), policy.as_os_str()],
+    );
     assert!(output.status.success(), "{}", stderr(&output));
     let shim = std::fs::read_to_string(out.join("counter.proxy.cjs")).unwrap();
     assert!(op_line(&shim, "$op_Counter_increment").contains("log: false"));

@@ -34,19 +34,28 @@ function sampleInput() {
   return input;
 }
 
-/** Feeds one chunk (all of it) to a compress stream; returns the output pieces. */
-function feed(stream, chunk) {
+/**
+ * Runs one step of a stream (`compress` or `decompress`) over `chunk` until it needs
+ * more input: the output pieces, the last result code and how much input it took.
+ */
+function drain(step, chunk) {
   const out = [];
-  let offset = 0;
+  let used = 0;
   let code;
   do {
-    const result = stream.compress(chunk.subarray(offset), OUT);
+    const result = step(chunk.subarray(used), OUT);
     out.push(Buffer.from(result.buf));
     code = result.code;
-    offset += result.input_offset;
+    used += result.input_offset;
   } while (code === NeedsMoreOutput);
+  return { out, code, used };
+}
+
+/** Feeds one chunk (all of it) to a compress stream; returns the output pieces. */
+function feed(stream, chunk) {
+  const { out, code, used } = drain((input, size) => stream.compress(input, size), chunk);
   assert.equal(code, NeedsMoreInput, 'compress: unexpected result code');
-  assert.equal(offset, chunk.length, 'compress: the chunk was not consumed');
+  assert.equal(used, chunk.length, 'compress: the chunk was not consumed');
   return out;
 }
 
@@ -155,15 +164,8 @@ test('DecompressStream fed from one reused Buffer, swap halfway: output is the i
       swapped = true;
     }
     const n = compressed.copy(chunk, 0, offset, offset + chunk.length);
-    const piece = chunk.subarray(0, n);
-    let used = 0;
-    let code;
-    do {
-      const result = stream.decompress(piece.subarray(used), OUT);
-      out.push(Buffer.from(result.buf));
-      code = result.code;
-      used += result.input_offset;
-    } while (code === NeedsMoreOutput);
+    const { out: pieces, code } = drain((input, size) => stream.decompress(input, size), chunk.subarray(0, n));
+    out.push(...pieces);
     assert.ok(code === NeedsMoreInput || code === ResultSuccess, `decompress: result code ${code}`);
   }
   stream.free();
