@@ -279,6 +279,19 @@ fn write(model: &ModuleModel, args: &GenerateArgs) -> Result<()> {
         }
         println!("{target} shim skipped: {reason}");
     }
+    // Never a success with nothing written: the skips above are the reasons.
+    if generation.files.is_empty() {
+        let reasons: Vec<String> = generation
+            .skipped
+            .iter()
+            .map(|(target, reason)| format!("{target}: {reason}"))
+            .collect();
+        bail!(
+            "{}: nothing to generate ({})",
+            model.name,
+            reasons.join("; ")
+        );
+    }
     if let Some(shim) = &generation.rust {
         println!(
             "rust shim: trait {} with {} methods ({} handle parameters, {} handle results, \

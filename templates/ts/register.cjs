@@ -13,7 +13,8 @@ const { isMainThread } = require('node:worker_threads');
 const disabled = !['', '0', 'false', 'no', 'off'].includes((process.env.WASM_PROXY_DISABLE ?? '').toLowerCase());
 if (isMainThread && !disabled) {
   const shim = require(__SHIM__);
-  const gluePath = shim.__wasmProxy.options.glue;
+  // The bundler target's loader (`X.cjs` in front of `X_bg.cjs`) is what the app requires.
+  const gluePath = shim.__wasmProxy.options.loader ?? shim.__wasmProxy.options.glue;
   const cached = new Module(gluePath, module);
   cached.filename = gluePath;
   cached.loaded = true;

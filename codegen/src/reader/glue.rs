@@ -27,6 +27,10 @@ pub struct Glue {
     pub format: GlueFormat,
     /// Exports in source order.
     pub exports: Vec<GlueExport>,
+    /// Why the glue looks re-bundled by a JS bundler (esbuild, rollup...) rather than
+    /// written by wasm-bindgen, e.g. ``a class declared as `var Resvg = class` ``: its
+    /// exports are then the bundler's wrappers, which the model cannot map.
+    pub bundled: Option<String>,
 }
 
 /// CommonJS (`module.exports.x = ...`) or ES module (`export function x`).
@@ -155,6 +159,12 @@ impl Glue {
     pub fn export(&self, name: &str) -> Option<&GlueExport> {
         self.exports.iter().find(|e| e.name == name)
     }
+
+    /// Whether the glue is handed its wasm instance by a loader (`__wbg_set_wasm`):
+    /// the `X_bg.js` / `X_bg.cjs` half of wasm-bindgen's bundler target.
+    pub fn takes_wasm(&self) -> bool {
+        self.export("__wbg_set_wasm").is_some()
+    }
 }
 
 /// Reads a glue file.
@@ -193,6 +203,20 @@ pub fn parse_glue(path: &Path, text: &str) -> Result<Glue> {
                 if let (Some(id), Some(body)) = (&f.id, &f.body) {
                     functions.insert(id.name.to_string(), raw_calls(body));
                 }
+            }
+            // wasm-bindgen declares its classes; bundlers turn them into expressions.
+            Some(Declaration::VariableDeclaration(v)) if glue.bundled.is_none() => {
+                glue.bundled = v.declarations.iter().find_map(|d| {
+                    let Some(Expression::ClassExpression(_)) = &d.init else {
+                        return None;
+                    };
+                    let name = d.id.get_binding_identifier()?.name.as_str();
+                    Some(format!(
+                        "a class declared as `{} {name} = class`, as JS bundlers write \
+                         them (wasm-bindgen declares `class {name}`)",
+                        v.kind.as_str()
+                    ))
+                });
             }
             _ => {}
         }
@@ -718,6 +742,25 @@ module.exports.maybe = function(c) {
                 class: "Gate".into()
             }
         );
+    }
+
+    #[test]
+    fn bundler_halves_and_rebundled_glue_are_told_apart() {
+        let split = parse_glue(
+            Path::new("x_bg.js"),
+            "let wasm;\nexport function __wbg_set_wasm(val) { wasm = val; }\nexport class C { free() { wasm.__wbg_c_free(0); } }",
+        )
+        .unwrap();
+        assert!(split.takes_wasm());
+        assert_eq!(split.bundled, None);
+        let bundled = parse_glue(
+            Path::new("index.js"),
+            "var wasm;\nvar Resvg = class { free() { wasm.__wbg_resvg_free(0); } };\nexport { Resvg };",
+        )
+        .unwrap();
+        assert!(!bundled.takes_wasm());
+        let evidence = bundled.bundled.unwrap_or_default();
+        assert!(evidence.contains("`var Resvg = class`"), "{evidence}");
     }
 
     #[test]

@@ -26,6 +26,10 @@ pub struct ModuleFiles {
     pub raw_typings: Option<PathBuf>,
     /// The JS glue (`X.cjs` / `X.js` / `X_bg.js`).
     pub glue: Option<PathBuf>,
+    /// The loader of a bundler-target glue: `X.js` or `X.cjs`, which instantiates the
+    /// wasm and hands it to the real glue `X_bg.js` / `X_bg.cjs` (then `glue`) through
+    /// `__wbg_set_wasm`. What the application imports.
+    pub loader: Option<PathBuf>,
 }
 
 /// Where to find the files, when not beside the wasm under wasm-bindgen's names.
@@ -68,6 +72,7 @@ impl ModuleFiles {
             typings: explicit(&options.typings, "typings file")?,
             raw_typings: explicit(&options.raw_typings, "raw typings file")?,
             glue: explicit(&options.glue, "glue file")?,
+            loader: None,
         };
         if options.wasm_only {
             return Ok(files);
@@ -88,6 +93,7 @@ impl ModuleFiles {
                 format!("{name}.js"),
                 format!("{name}.mjs"),
                 format!("{name}_bg.js"),
+                format!("{name}_bg.cjs"),
             ]);
         }
         Ok(files)
@@ -128,6 +134,50 @@ pub fn read_files(files: ModuleFiles) -> Result<ModuleModel> {
         .as_deref()
         .map(typings::read_typings)
         .transpose()?;
-    let glue = files.glue.as_deref().map(glue::read_glue).transpose()?;
+    let mut files = files;
+    let mut glue = files.glue.as_deref().map(glue::read_glue).transpose()?;
+    if let (Some(path), Some(read)) = (files.glue.clone(), glue.take()) {
+        let (real, loader, real_glue) = bundler_split(path, read)?;
+        files.glue = Some(real);
+        files.loader = loader;
+        glue = Some(real_glue);
+    }
     Ok(ModuleModel::correlate(files, wasm, api, raw_api, glue))
+}
+
+/// Sorts out wasm-bindgen's bundler target, whose glue is split in two: a loader
+/// (`X.js`, or a hand-written `X.cjs`) that instantiates the wasm, and the real glue
+/// `X_bg.js` / `X_bg.cjs` that it hands the instance to through `__wbg_set_wasm`.
+/// Given either file, returns the real glue, the loader beside it (if any) and the
+/// real glue read; any other glue comes back as it was.
+fn bundler_split(
+    path: PathBuf,
+    read: glue::Glue,
+) -> Result<(PathBuf, Option<PathBuf>, glue::Glue)> {
+    let dir = path.parent().unwrap_or(Path::new(".")).to_owned();
+    let file = path
+        .file_name()
+        .map(|f| f.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let (stem, ext) = file.rsplit_once('.').unwrap_or((&file, "js"));
+    if read.takes_wasm() {
+        let loader_stem = stem.strip_suffix("_bg").unwrap_or(stem);
+        let loader = [ext, "js", "cjs", "mjs"]
+            .iter()
+            .map(|e| dir.join(format!("{loader_stem}.{e}")))
+            .find(|p| p.is_file() && *p != path);
+        return Ok((path, loader, read));
+    }
+    // The loader's own sibling first: `X.cjs` loads `X_bg.cjs`, `X.js` loads `X_bg.js`.
+    for e in [ext, "cjs", "js", "mjs"] {
+        let real = dir.join(format!("{stem}_bg.{e}"));
+        if !real.is_file() {
+            continue;
+        }
+        let real_glue = glue::read_glue(&real)?;
+        if real_glue.takes_wasm() {
+            return Ok((real, Some(path), real_glue));
+        }
+    }
+    Ok((path, None, read))
 }

@@ -68,6 +68,8 @@ pub enum Skipped {
     GlueWithoutApi,
     /// The replay policy does not apply (a bad glob).
     Policy(String),
+    /// The glue was re-bundled by a JS bundler (why it looks so): not supported.
+    BundledGlue(String),
 }
 
 impl std::fmt::Display for Skipped {
@@ -79,6 +81,13 @@ impl std::fmt::Display for Skipped {
                 "the glue exports none of the typings' API (see the warning)"
             }
             Skipped::Policy(message) => return write!(f, "replay policy: {message}"),
+            Skipped::BundledGlue(evidence) => {
+                return write!(
+                    f,
+                    "the glue was re-bundled by a JS bundler ({evidence}): its exports are the \
+                     bundler's wrappers, not wasm-bindgen's, and a proxy of them is not supported"
+                );
+            }
         })
     }
 }
@@ -94,7 +103,10 @@ pub fn render(
     let api = model.api.as_ref().ok_or(Skipped::NoTypings)?;
     let glue = model.glue.as_ref().ok_or(Skipped::NoGlue)?;
     let glue_file = model.files.glue.as_deref().ok_or(Skipped::NoGlue)?;
-    let shim = ShimNames::for_glue(glue_file, glue.format);
+    if let Some(evidence) = &glue.bundled {
+        return Err(Skipped::BundledGlue(evidence.clone()));
+    }
+    let shim = ShimNames::for_glue(glue_file, glue.format, glue.takes_wasm());
     let header = header(model);
     let mut plan = ShimPlan::new(api, glue);
     plan.operations = operations(model, policy).map_err(Skipped::Policy)?;
@@ -140,12 +152,17 @@ struct ShimNames {
 }
 
 impl ShimNames {
-    fn for_glue(glue: &Path, format: GlueFormat) -> Self {
+    /// `split`: the glue is `X_bg.js` of a bundler target, named after its loader `X.js`.
+    fn for_glue(glue: &Path, format: GlueFormat, split: bool) -> Self {
         let file = glue
             .file_name()
             .map(|f| f.to_string_lossy().into_owned())
             .unwrap_or_default();
         let (stem, ext) = file.rsplit_once('.').unwrap_or((&file, "js"));
+        let stem = match stem.strip_suffix("_bg") {
+            Some(loader) if split => loader,
+            _ => stem,
+        };
         let dts_ext = match (ext, format) {
             ("cjs", _) => "d.cts",
             ("mjs", _) => "d.mts",
@@ -506,6 +523,23 @@ fn render_js(
             "format: {},",
             js_string(if esm { "esm" } else { "cjs" })
         ));
+        if glue.takes_wasm() {
+            // Bundler target: the runtime instantiates the wasm itself; the preload hook
+            // redirects the loader, which is what the application requires.
+            let files = [
+                ("wasm", Some(&model.files.wasm)),
+                ("loader", model.files.loader.as_ref()),
+            ];
+            for (key, file) in files {
+                if let Some(path) = beside_glue(model, file) {
+                    w.line(format!(
+                        "{key}: $path.resolve($dirname, {}, '..', {}),",
+                        js_string(glue_from_out_dir),
+                        js_string(&path)
+                    ));
+                }
+            }
+        }
         w.line(format!("classes: [{}],", class_names.join(", ")));
         // How each class can move by transfer and be observed (codegen's analysis pass).
         let transfers: serde_json::Map<String, serde_json::Value> = plan
@@ -821,6 +855,12 @@ fn dts_params(f: &JsFunction) -> String {
 
 fn dts_signature(f: &JsFunction) -> String {
     format!("{}: {}", dts_params(f), f.returns.text)
+}
+
+/// `file` relative to the glue's directory (None without either).
+fn beside_glue(model: &ModuleModel, file: Option<&std::path::PathBuf>) -> Option<String> {
+    let dir = model.files.glue.as_deref()?.parent()?;
+    Some(relative_path(dir, file?))
 }
 
 /// `to` relative to the directory `from`, with `/` separators (both made absolute first).

@@ -32,6 +32,8 @@ const GLUE_CLASS = Symbol('wasm-proxy.glue-class');
  * @property {string} name Module name, e.g. `plonk_wasm`.
  * @property {string} glue Absolute path of the real wasm-bindgen glue.
  * @property {'cjs' | 'esm'} format Module system of the glue.
+ * @property {string} [wasm] The wasm module, for bundler-target glue (see `GlueSource`).
+ * @property {string} [loader] The bundler target's loader, which the preload hook redirects.
  * @property {string[]} classes Classes the shim wraps.
  * @property {Partial<import('./config.cjs').RuntimeSettings>} [settings] Overrides of the environment.
  * @property {import('./profiles.cjs').Profile} [profile] Replaces the built-in profile.

@@ -11,6 +11,11 @@ const { pathToFileURL } = require('node:url');
  * @typedef {object} GlueSource
  * @property {string} glue Absolute path of the real wasm-bindgen glue.
  * @property {'cjs' | 'esm'} format Module system of the glue.
+ * @property {string} [wasm] Absolute path of the wasm module, for glue that is handed its
+ *   instance by a loader (`__wbg_set_wasm`: wasm-bindgen's bundler target, `X_bg.js` or
+ *   `X_bg.cjs`); by default `X_bg.wasm` beside the glue.
+ * @property {string} [loader] Absolute path of that loader (`X.js`, `X.cjs`): what the
+ *   application requires, hence what the preload hook redirects to the proxy.
  */
 
 /**
@@ -64,10 +69,11 @@ class Instance {
   /**
    * Retires the instance: the program may still hold objects of its glue (handles that no
    * logged call or transfer could move), and each leads through its class to the glue's
-   * module scope, hence to the wasm instance and its memory. Cutting that scope (see
-   * `withRelease`, CommonJS glue) and stripping the methods off every class prototype
-   * frees the memory at once without tracking each handle; what is left of such an
-   * object is its pointer, and its handle fails as stale.
+   * module scope, hence to the wasm instance and its memory; an ES module's scope also
+   * stays in Node's module map for good. Cutting that scope (see `withRelease` for
+   * CommonJS glue, `registerEsmRelease` for ES modules) and stripping the methods off
+   * every class prototype frees the memory at once without tracking each handle; what is
+   * left of such an object is its pointer, and its handle fails as stale.
    */
   release() {
     for (const value of Object.values(this.exports)) {
@@ -76,6 +82,7 @@ class Instance {
       for (const key of Reflect.ownKeys(proto)) delete proto[key];
     }
     /** @type {any} */ (this.exports)[RELEASE]?.();
+    /** @type {any} */ (this.exports)[ESM_RELEASE]?.();
     this.exports = {};
     this.wasmMemory = undefined;
     this.module = undefined;
@@ -196,6 +203,55 @@ function hashKey(bytes) {
 
 /** Key of the function that cuts a CommonJS glue's module scope from its wasm instance. */
 const RELEASE = Symbol.for('wasm-proxy.release');
+/** Export that does the same in an ES module glue (appended by the hook of `registerEsmRelease`). */
+const ESM_RELEASE = '__wasmProxyRelease';
+
+/**
+ * The statements that cut a glue's module scope from its wasm instance: `wasm` becomes a
+ * stub whose exports do nothing (the glue's finalizers still call `free` exports), every
+ * other top-level `let` (memory, its cached views, the import object) is emptied, and so
+ * is the JS object heap. Self-contained: the ES module hook carries its source.
+ * @param {string} code
+ */
+function releaseCuts(code) {
+  const cuts = [...code.matchAll(/^let (\w+)/gm)]
+    .map((m) => m[1])
+    .map((name) => (name === 'wasm' ? 'wasm = new Proxy({}, { get: () => () => 0 });' : `${name} = undefined;`));
+  if (/^const heap = /m.test(code)) cuts.push('heap.length = 0;');
+  return cuts.join(' ');
+}
+
+/**
+ * Source of the module hooks (run by Node on a thread of their own) that append the
+ * release export to every ES module glue the runtime imports (marked by the
+ * `wasm-proxy-instance` query of its URL).
+ */
+const ESM_HOOKS = [
+  releaseCuts.toString(),
+  'export async function load(url, context, nextLoad) {',
+  '  const result = await nextLoad(url, context);',
+  "  if (!url.includes('wasm-proxy-instance=') || result.format !== 'module' || result.source == null) return result;",
+  "  const code = typeof result.source === 'string' ? result.source : new TextDecoder().decode(result.source);",
+  `  return { ...result, source: code + '\\n;export const ${ESM_RELEASE} = () => { ' + releaseCuts(code) + ' };\\n' };`,
+  '}',
+].join('\n');
+
+/** Set on `globalThis` once the hooks are in place: every runtime of the process shares them. */
+const ESM_HOOKS_REGISTERED = Symbol.for('wasm-proxy.esm-release-hooks');
+
+/**
+ * Installs `ESM_HOOKS` once per process, before the first ES module glue is imported.
+ * Node before 18.19 has no `module.register`: there, retired ES module instances keep
+ * their memory.
+ */
+function registerEsmRelease() {
+  const global = /** @type {any} */ (globalThis);
+  if (global[ESM_HOOKS_REGISTERED]) return;
+  global[ESM_HOOKS_REGISTERED] = true;
+  const register = /** @type {any} */ (Module).register;
+  if (typeof register !== 'function') return;
+  register(`data:text/javascript,${encodeURIComponent(ESM_HOOKS)}`);
+}
 
 /**
  * The glue's code with a release function appended. Objects of the glue that outlive
@@ -208,12 +264,8 @@ const RELEASE = Symbol.for('wasm-proxy.release');
  * @param {string} code
  */
 function withRelease(code) {
-  const cuts = [...code.matchAll(/^let (\w+)/gm)]
-    .map((m) => m[1])
-    .map((name) => (name === 'wasm' ? 'wasm = new Proxy({}, { get: () => () => 0 });' : `${name} = undefined;`));
-  if (/^const heap = /m.test(code)) cuts.push('heap.length = 0;');
-  cuts.push('for (const key of Object.keys(module.exports)) delete module.exports[key];');
-  return `${code}\n;module[Symbol.for('wasm-proxy.release')] = () => { ${cuts.join(' ')} };\n`;
+  const cuts = `${releaseCuts(code)} for (const key of Object.keys(module.exports)) delete module.exports[key];`;
+  return `${code}\n;module[Symbol.for('wasm-proxy.release')] = () => { ${cuts} };\n`;
 }
 
 /**
@@ -227,6 +279,7 @@ function withRelease(code) {
 function loadGlue(source, id, maxBytes = 0) {
   const maxPages = maxBytes > 0 ? Math.max(1, Math.floor(maxBytes / 65536)) : 0;
   if (source.format === 'esm') {
+    registerEsmRelease();
     const url = `${pathToFileURL(source.glue).href}?wasm-proxy-instance=${id}`;
     return import(url).then((glue) => withWasmConstructors(maxPages, () => initEsm(glue, source)));
   }
@@ -244,16 +297,48 @@ function loadGlue(source, id, maxBytes = 0) {
     // @ts-ignore
     mod._compile(withRelease(code), source.glue);
     Object.defineProperty(mod.exports, RELEASE, { value: /** @type {any} */ (mod)[RELEASE] });
+    if (typeof mod.exports.__wbg_set_wasm === 'function') instantiateFor(mod.exports, source);
     return mod.exports;
   });
 }
 
 /**
- * `--target web` glue needs its wasm passed in; other ES module glue initialises itself.
+ * Does what the loader of a bundler-target glue does (`X.js`: `import * as wasm from
+ * './X_bg.wasm'`, or a hand-written `X.cjs`): instantiates the module with the glue as
+ * its imports, hands the instance's exports to the glue (`__wbg_set_wasm`) and runs the
+ * start function. Runs inside `withWasmConstructors`, so the compiled module is cached
+ * and the instance's memory is known.
+ * @param {Record<string, any>} glue
+ * @param {GlueSource} source
+ */
+function instantiateFor(glue, source) {
+  const wasmFile = source.wasm ?? source.glue.replace(/\.[cm]?js$/, '.wasm');
+  const compiledModule = new wasmApi.Module(fs.readFileSync(wasmFile));
+  /** @type {Record<string, any>} */
+  const imports = {};
+  for (const { module: from, name } of wasmApi.Module.imports(compiledModule)) {
+    // The bundler target imports everything from `./X_bg.js`, which is this glue.
+    if (!(name in glue)) {
+      throw new Error(`wasm-proxy: ${wasmFile} imports \`${name}\` from \`${from}\`, which ${source.glue} does not export`);
+    }
+    imports[from] ??= glue;
+  }
+  const instance = new wasmApi.Instance(compiledModule, imports);
+  glue.__wbg_set_wasm(instance.exports);
+  instance.exports.__wbindgen_start?.();
+}
+
+/**
+ * `--target web` glue needs its wasm passed in, bundler-target glue its instance; other ES
+ * module glue initialises itself.
  * @param {Record<string, any>} glue
  * @param {GlueSource} source
  */
 function initEsm(glue, source) {
+  if (typeof glue.__wbg_set_wasm === 'function') {
+    instantiateFor(glue, source);
+    return glue;
+  }
   if (typeof glue.initSync !== 'function') return glue;
   const wasmFile = source.glue.replace(/\.[cm]?js$/, '_bg.wasm');
   const bytes = fs.readFileSync(wasmFile);
