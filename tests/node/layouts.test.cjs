@@ -1,7 +1,8 @@
 // Layouts of wasm-bindgen output beyond `--target nodejs`, on pinned npm packages:
 // - the bundler split (a loader `X.cjs`/`X.js` instantiates the wasm and hands it to the
 //   real glue `X_bg.cjs`/`X_bg.js` through `__wbg_set_wasm`): tiktoken 1.0.22 `lite/`
-//   (wasm-bindgen 0.2.100) ships both halves in both module systems;
+//   (wasm-bindgen 0.2.100) ships both halves in both module systems; matrix-sdk-crypto-wasm
+//   18.9.0 (0.2.128) ships `pkg/X_bg.js` behind hand-written loaders elsewhere;
 // - glue re-bundled by a JS bundler (@resvg/resvg-wasm 2.6.2, esbuild: `var Resvg = class`):
 //   refused by `generate` with the reason and a non-zero exit;
 // - ES module glue releases its retired instances (their wasm reservations are unmapped),
@@ -117,6 +118,31 @@ test('bundler split, given the real glue (--glue tiktoken_bg.js) beside a Common
   const shim = await import(path.join(out, 'tiktoken.proxy.js'));
   quiet(shim);
   assert.deepEqual(encoder(shim).answers(), encoder(require(path.join(dir, 'tiktoken.cjs'))).answers());
+});
+
+test('bundler split without a loader of its own (@matrix-org/matrix-sdk-crypto-wasm 18.9.0, wasm-bindgen 0.2.128: pkg/X_bg.js, loaded by the package\'s node.cjs): the proxy answers like the glue and swaps', async () => {
+  const pkg = fetchPackage('@matrix-org/matrix-sdk-crypto-wasm', '18.9.0');
+  const out = generate(path.join(pkg, 'pkg/matrix_sdk_crypto_wasm_bg.wasm'));
+  const shim = await import(path.join(out, 'matrix_sdk_crypto_wasm.proxy.js'));
+  const runtime = quiet(shim);
+  assert.ok(runtime.memoryBytes() > 0);
+  const look = (m, user, device) => ({
+    localpart: user.localpart,
+    user: user.toString(),
+    device: device.toString(),
+    room: new m.RoomId('!room:example.org').toString(),
+    ip: new m.ServerName('127.0.0.1').isIpLiteral(),
+  });
+  const raw = require(path.join(pkg, 'node.cjs'));
+  const expected = look(raw, new raw.UserId('@alice:example.org'), new raw.DeviceId('ALICEDEVICE'));
+  const user = new shim.UserId('@alice:example.org');
+  const device = new shim.DeviceId('ALICEDEVICE');
+  assert.deepEqual(look(shim, user, device), expected);
+  for (let i = 1; i <= 2; i++) {
+    const result = await runtime.swap();
+    assert.equal(result.stale, 0, `swap ${i}: ${result.stale} stale`);
+    assert.deepEqual(look(shim, user, device), expected, `swap ${i}`);
+  }
 });
 
 test('bundler split under `node -r register.cjs`: the application requiring the loader gets the proxy', () => {
