@@ -6,7 +6,8 @@
 // - glue re-bundled by a JS bundler (@resvg/resvg-wasm 2.6.2, esbuild: `var Resvg = class`):
 //   refused by `generate` with the reason and a non-zero exit;
 // - ES module glue releases its retired instances (their wasm reservations are unmapped),
-//   and the monitor knows the memory of `--target web` glue (ruff's web build).
+//   and the monitor knows the memory of `--target web` glue (ruff's web build; parquet-wasm
+//   0.8.0's `esm/`, wasm-bindgen 0.2.100 whose glue declares `let wasmModule, wasmInstance, wasm;`).
 'use strict';
 const test = require('node:test');
 const assert = require('node:assert/strict');
@@ -15,6 +16,7 @@ const path = require('node:path');
 const { execFileSync, spawnSync } = require('node:child_process');
 const { codegenBin, tempDir } = require('./support.cjs');
 const { fetchPackage, collector, collect } = require('./npm-support.cjs');
+const { int32Stream } = require('./arrow-ipc.cjs');
 
 const gc = collector();
 
@@ -190,4 +192,26 @@ test('ES module glue (ruff --target web): three swaps release the retired instan
   await collect(gc);
   assert.equal(wasmReservations(), before, 'retired ES module instances still hold their memory');
   assert.ok(runtime.memoryBytes() > 0);
+});
+
+test('ES module glue (parquet-wasm 0.8.0 esm/, web target): three swaps after writing 100 tables each release the retired instances', async () => {
+  const dir = path.join(fetchPackage('parquet-wasm', '0.8.0'), 'esm');
+  const P = await import(path.join(generate(path.join(dir, 'parquet_wasm_bg.wasm')), 'parquet_wasm.proxy.js'));
+  const runtime = quiet(P);
+  const big = int32Stream('v', [Array.from({ length: 100_000 }, (_, i) => i)]);
+  const grow = () => {
+    for (let i = 0; i < 100; i++) P.writeParquet(P.Table.fromIPCStream(big));
+  };
+  const live = P.Table.fromIPCStream(int32Stream('v', [[1, 2, 3], [4, 5]]));
+  grow();
+  assert.ok(runtime.memoryBytes() > 0);
+  await collect(gc);
+  const before = wasmReservations();
+  for (let i = 1; i <= 3; i++) {
+    await runtime.swap();
+    grow();
+    assert.equal(live.numBatches, 2, `swap ${i}`);
+  }
+  await collect(gc);
+  assert.equal(wasmReservations(), before, 'retired ES module instances still hold their memory');
 });

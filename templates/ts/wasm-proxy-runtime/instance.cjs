@@ -214,8 +214,11 @@ const ESM_RELEASE = '__wasmProxyRelease';
  * @param {string} code
  */
 function releaseCuts(code) {
-  const cuts = [...code.matchAll(/^let (\w+)/gm)]
-    .map((m) => m[1])
+  // `let wasm;`, `let cached = null;`, `let wasmModule, wasmInstance, wasm;` (web target
+  // of recent wasm-bindgen): the names before any initialiser.
+  const cuts = [...code.matchAll(/^let ([^=;\n]+)/gm)]
+    .flatMap((m) => m[1].split(',').map((name) => name.trim()))
+    .filter((name) => /^[\w$]+$/.test(name))
     .map((name) => (name === 'wasm' ? 'wasm = new Proxy({}, { get: () => () => 0 });' : `${name} = undefined;`));
   if (/^const heap = /m.test(code)) cuts.push('heap.length = 0;');
   return cuts.join(' ');
