@@ -292,6 +292,13 @@ fn write(model: &ModuleModel, args: &GenerateArgs) -> Result<()> {
             reasons.join("; ")
         );
     }
+    // Nor with one of the shims asked for (`--lang both`) left out.
+    if let Some((target, reason)) = generation.skipped.first() {
+        bail!(
+            "{}: the {target} shim cannot be written: {reason}",
+            model.name
+        );
+    }
     if let Some(shim) = &generation.rust {
         println!(
             "rust shim: trait {} with {} methods ({} handle parameters, {} handle results, \

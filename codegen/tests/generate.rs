@@ -206,3 +206,79 @@ fn the_replay_policy_reaches_the_typescript_shim() {
         "{transfers}"
     );
 }
+
+/// Rewrites a file of the counter fixture copied into `dir`.
+fn edit_counter(dir: &std::path::Path, file: &str, edit: impl FnOnce(String) -> String) {
+    let path = dir.join("counter").join(file);
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(&path, edit(text)).unwrap();
+}
+
+#[test]
+fn members_of_a_merged_interface_are_forwarded_and_declared_once() {
+    let dir = tempfile::tempdir().unwrap();
+    counter_fixture(dir.path());
+    // `increment` declared only by `interface Counter`, as loro-crdt declares `getMap`;
+    // the field `value` as a getter and a setter of different types.
+    edit_counter(dir.path(), "counter.d.ts", |t| {
+        t.replace("  increment(by: number): number;\n", "")
+            .replace(
+                "  value: number;\n",
+                "  get value(): number;\n  set value(value: number | null | undefined);\n",
+            )
+            .replace(
+                "export class Counter {",
+                "interface Counter {\n  increment(by: number): number;\n}\nexport class Counter {",
+            )
+    });
+    let output = regenerate(dir.path(), &[]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let out = dir.path().join("out");
+    let js = std::fs::read_to_string(out.join("counter.proxy.cjs")).unwrap();
+    assert!(js.contains("  increment(by) {"), "{js}");
+    assert!(js.contains("$unwrap(this).increment(by)"), "{js}");
+    let dts = std::fs::read_to_string(out.join("counter.proxy.d.cts")).unwrap();
+    assert_eq!(
+        dts.matches("increment(by: number): number;").count(),
+        1,
+        "{dts}"
+    );
+    assert!(
+        dts.contains("interface Counter {\n  increment(by: number): number;\n}"),
+        "{dts}"
+    );
+    assert!(
+        dts.contains("  get value(): number;\n  set value(value: number | null | undefined);\n"),
+        "{dts}"
+    );
+}
+
+#[test]
+fn a_shim_that_cannot_be_written_fails_with_its_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    counter_fixture(dir.path());
+    // A glue that exports none of the typings' API (a loader, a re-bundled glue).
+    edit_counter(dir.path(), "counter.cjs", |t| {
+        t.replace("module.exports.", "exports_.")
+    });
+    for lang in ["ts", "both"] {
+        let output = regenerate(dir.path(), &["--lang".as_ref(), lang.as_ref()]);
+        assert_eq!(
+            output.status.code(),
+            Some(1),
+            "--lang {lang}: {}",
+            stdout(&output)
+        );
+        let err = stderr(&output);
+        assert!(
+            err.contains("counter.cjs exports none of the 6 functions and classes the typings")
+                && err.contains("counter.d.ts declare (it exports nothing"),
+            "--lang {lang}: {err}"
+        );
+        assert!(!err.contains("see the warning"), "{err}");
+        assert!(
+            !dir.path().join("out").exists(),
+            "--lang {lang} wrote files"
+        );
+    }
+}

@@ -15,6 +15,9 @@ pub struct JsApi {
     pub values: Vec<JsValue>,
     /// Type-only declarations (interfaces, aliases, exported or not), kept verbatim.
     pub type_declarations: Vec<JsDeclaration>,
+    /// The members of every interface, in declaration order (one entry per
+    /// `interface` block: declaration merging may split one over several).
+    pub interfaces: Vec<JsInterface>,
     /// The `export default ...` declaration (`--target web`'s init function), verbatim.
     pub default_export: Option<String>,
 }
@@ -31,6 +34,49 @@ impl JsApi {
             && self.classes.is_empty()
             && self.enums.is_empty()
             && self.values.is_empty()
+    }
+
+    /// Declaration merging: an `interface C { ... }` named like an exported class `C`
+    /// adds its members to the class (wasm-bindgen's `typescript_custom_section` declares
+    /// generic or hand-written signatures this way, with the methods `skip_typescript` in
+    /// the class). Members are marked [`JsMethod::from_interface`] /
+    /// [`JsAccessor::from_interface`]; a member the class declares itself is kept as the
+    /// class declares it, and of overloads the one with the most parameters is kept.
+    pub(crate) fn merge_interfaces(&mut self) {
+        for interface in &self.interfaces {
+            let Some(class) = self.classes.iter_mut().find(|c| c.name == interface.name) else {
+                continue;
+            };
+            for m in &interface.methods {
+                let declared = class
+                    .methods
+                    .iter_mut()
+                    .find(|c| !c.is_static && c.function.name == m.function.name);
+                match declared {
+                    None => class.methods.push(m.clone()),
+                    Some(d)
+                        if d.from_interface
+                            && m.function.params.len() > d.function.params.len() =>
+                    {
+                        *d = m.clone();
+                    }
+                    Some(_) => {}
+                }
+            }
+            for a in &interface.accessors {
+                let declared = class
+                    .methods
+                    .iter()
+                    .any(|m| !m.is_static && m.function.name == a.name)
+                    || class
+                        .accessors
+                        .iter()
+                        .any(|c| !c.is_static && c.name == a.name);
+                if !declared {
+                    class.accessors.push(a.clone());
+                }
+            }
+        }
     }
 
     /// Turns named type references into class or enum types once all declarations are known.
@@ -50,6 +96,20 @@ impl JsApi {
             }
             for a in &mut c.accessors {
                 resolve(&mut a.ty.ty);
+                if let Some(set) = &mut a.setter_ty {
+                    resolve(&mut set.ty);
+                }
+            }
+        }
+        for i in &mut self.interfaces {
+            for m in &mut i.methods {
+                m.function.for_each_type(resolve);
+            }
+            for a in &mut i.accessors {
+                resolve(&mut a.ty.ty);
+                if let Some(set) = &mut a.setter_ty {
+                    resolve(&mut set.ty);
+                }
             }
         }
         for v in &mut self.values {
@@ -198,6 +258,18 @@ pub struct JsClass {
     pub has_dispose: bool,
 }
 
+/// The members of one `interface` block.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct JsInterface {
+    /// Interface name.
+    pub name: String,
+    /// Method signatures (`f(x: T): U;`), marked `from_interface`.
+    pub methods: Vec<JsMethod>,
+    /// Property signatures (`x: T;`, `readonly x: T;`) and `get`/`set` signatures,
+    /// marked `from_interface`.
+    pub accessors: Vec<JsAccessor>,
+}
+
 /// A method of a class.
 #[derive(Debug, Clone, Serialize)]
 pub struct JsMethod {
@@ -205,6 +277,10 @@ pub struct JsMethod {
     pub is_static: bool,
     /// The signature; `function.name` is the method name.
     pub function: JsFunction,
+    /// Declared in an `interface` merged with the class, not in the class body (the
+    /// generated typings re-declare the interface verbatim, so not in the class again).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub from_interface: bool,
 }
 
 /// A property with a getter and/or a setter.
@@ -212,14 +288,29 @@ pub struct JsMethod {
 pub struct JsAccessor {
     /// Property name.
     pub name: String,
-    /// Property type.
+    /// Property type: the getter's result (the setter's value without a getter).
     pub ty: TypeRef,
+    /// The setter's value type, when it is declared apart (`set x(value: T)`) and
+    /// differs from the getter's: wasm-bindgen reads `Option<T>` fields as `T | undefined`
+    /// and takes `T | null | undefined`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub setter_ty: Option<TypeRef>,
     /// Has a getter.
     pub getter: bool,
     /// Has a setter.
     pub setter: bool,
     /// `static`.
     pub is_static: bool,
+    /// Declared in an `interface` merged with the class (see [`JsMethod::from_interface`]).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub from_interface: bool,
+}
+
+impl JsAccessor {
+    /// The type the setter takes.
+    pub fn setter_type(&self) -> &TypeRef {
+        self.setter_ty.as_ref().unwrap_or(&self.ty)
+    }
 }
 
 /// A declaration kept as source text (enums, interfaces, type aliases).

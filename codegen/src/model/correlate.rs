@@ -56,6 +56,9 @@ pub(super) fn correlate(
                 ExportKind::Function => match claims.get(&raw.name) {
                     Some(claim) => claim.clone(),
                     None if is_plumbing(&raw.name) => (Role::Plumbing, None, None),
+                    None if is_closure_adapter(&raw.name, glue.as_ref()) => {
+                        (Role::Closure, None, None)
+                    }
                     None => {
                         findings.push(warning(format!(
                             "export `{}` matches nothing in the typings or glue",
@@ -145,6 +148,15 @@ fn is_plumbing(name: &str) -> bool {
         "__stack_",
     ];
     PREFIXES.iter().any(|p| name.starts_with(p))
+}
+
+/// A closure adapter by wasm-bindgen's names for them (`closure` in every version:
+/// `wasm_bindgen__convert__closures__invoke1_mut__h…`, `_dyn_core__ops__function__FnMut…
+/// WasmClosure___describe__invoke__h…`, `closure12_externref_shim`), which the glue, when
+/// there is one, must call: glue code that no export holds invokes it for JS.
+fn is_closure_adapter(name: &str, glue: Option<&Glue>) -> bool {
+    let named = name.contains("closure") || name.contains("Closure");
+    named && glue.is_none_or(|g| g.referenced.iter().any(|r| r == name))
 }
 
 /// A glue member's raw calls name its implementation plus plumbing (stack pointer,

@@ -141,9 +141,14 @@ fn api_lines(api: &JsApi) -> BTreeMap<String, String> {
                 (true, false) => "get",
                 _ => "set",
             };
+            let setter = a
+                .setter_ty
+                .as_ref()
+                .map(|t| format!(", set {}", t.text))
+                .unwrap_or_default();
             lines.insert(
                 format!("{}.{}", c.name, a.name),
-                format!("{access} {}", a.ty.text),
+                format!("{access} {}{setter}", a.ty.text),
             );
         }
     }

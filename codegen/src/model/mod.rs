@@ -77,6 +77,10 @@ pub enum Role {
     Free,
     /// wasm-bindgen's own machinery (allocator, stack pointer, start, externref table...).
     Plumbing,
+    /// A closure adapter (`wasm_bindgen__convert__closures__invoke…`,
+    /// `…WasmClosure___describe__invoke…`, `closureN_externref_shim`): the glue calls it
+    /// when JS invokes a Rust closure it was handed (a callback, a promise's resolver).
+    Closure,
     /// A linear memory.
     Memory,
     /// A global.
@@ -101,6 +105,7 @@ impl Role {
             Self::Setter => "setter",
             Self::Free => "free",
             Self::Plumbing => "plumbing",
+            Self::Closure => "closure",
             Self::Memory => "memory",
             Self::Global => "global",
             Self::Table => "table",

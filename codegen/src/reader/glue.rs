@@ -31,6 +31,10 @@ pub struct Glue {
     /// written by wasm-bindgen, e.g. ``a class declared as `var Resvg = class` ``: its
     /// exports are then the bundler's wrappers, which the model cannot map.
     pub bundled: Option<String>,
+    /// Every raw export the glue names anywhere (`wasm.N`), in first-use order: its
+    /// exports' own calls, and those of code no export holds, such as wasm-bindgen's
+    /// closure adapters (called when JS invokes a Rust closure) and import shims.
+    pub referenced: Vec<String>,
 }
 
 /// CommonJS (`module.exports.x = ...`) or ES module (`export function x`).
@@ -327,6 +331,9 @@ pub fn parse_glue(path: &Path, text: &str) -> Result<Glue> {
             _ => {}
         }
     }
+    let mut everywhere = RawCallCollector::default();
+    everywhere.visit_program(&program);
+    glue.referenced = everywhere.names;
     Ok(glue)
 }
 

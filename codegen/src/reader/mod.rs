@@ -20,7 +20,8 @@ use crate::model::ModuleModel;
 pub struct ModuleFiles {
     /// The `.wasm` binary.
     pub wasm: PathBuf,
-    /// The JS-level typings (`X.d.cts` / `X.d.ts`).
+    /// The JS-level typings (`X.d.cts` / `X.d.ts` beside the wasm, else the package's
+    /// `types` / `typings` in `package.json`).
     pub typings: Option<PathBuf>,
     /// The raw ABI typings (`X_bg.wasm.d.ts`).
     pub raw_typings: Option<PathBuf>,
@@ -82,7 +83,8 @@ impl ModuleFiles {
                 format!("{name}.d.cts"),
                 format!("{name}.d.ts"),
                 format!("{name}.d.mts"),
-            ]);
+            ])
+            .or_else(|| package_typings(dir));
         }
         if files.raw_typings.is_none() {
             files.raw_typings = find(&[format!("{name}_bg.wasm.d.ts")]);
@@ -98,6 +100,30 @@ impl ModuleFiles {
         }
         Ok(files)
     }
+}
+
+/// The typings the package holding `dir` declares (`types`, else `typings`, in the
+/// nearest `package.json` above it that has either, up to the package's root: the first
+/// one with a `name`), for packages whose hand-written `index.d.ts` is not beside the
+/// wasm. A manifest that does not parse, or names no file that exists, gives nothing.
+fn package_typings(dir: &Path) -> Option<PathBuf> {
+    let dir = std::path::absolute(dir).ok()?;
+    for root in dir.ancestors() {
+        let Ok(text) = std::fs::read_to_string(root.join("package.json")) else {
+            continue;
+        };
+        let manifest: serde_json::Value = serde_json::from_str(&text).ok()?;
+        let declared = ["types", "typings"]
+            .iter()
+            .find_map(|field| manifest.get(field)?.as_str());
+        if let Some(path) = declared.map(|p| root.join(p)).filter(|p| p.is_file()) {
+            return Some(path);
+        }
+        if manifest.get("name").is_some() {
+            return None;
+        }
+    }
+    None
 }
 
 fn module_name(wasm: &Path) -> String {

@@ -6,16 +6,16 @@ use std::path::Path;
 use oxc_allocator::Allocator;
 use oxc_ast::ast::{
     BindingPattern, Class, ClassElement, Declaration, FormalParameters, Function,
-    MethodDefinitionKind, PropertyKey, Statement, TSAccessibility, TSType, TSTypeAnnotation,
-    TSTypeName,
+    MethodDefinitionKind, PropertyKey, Statement, TSAccessibility, TSInterfaceDeclaration,
+    TSMethodSignatureKind, TSSignature, TSType, TSTypeAnnotation, TSTypeName,
 };
-use oxc_span::SourceType;
+use oxc_span::{ContentEq, SourceType};
 
 use super::source::{parse, read_text, text_of};
 use crate::error::Result;
 use crate::model::api::{
-    JsAccessor, JsApi, JsClass, JsDeclaration, JsFunction, JsMethod, JsParam, JsType, JsValue,
-    TypeRef,
+    JsAccessor, JsApi, JsClass, JsDeclaration, JsFunction, JsInterface, JsMethod, JsParam, JsType,
+    JsValue, TypeRef,
 };
 
 /// Reads a typings file into the API it declares.
@@ -55,6 +55,7 @@ pub fn parse_typings(path: &Path, text: &str) -> Result<JsApi> {
         }
     }
     api.default_export = default_export;
+    api.merge_interfaces();
     api.resolve_names();
     Ok(api)
 }
@@ -94,7 +95,9 @@ impl TypingsReader<'_, '_> {
                     name: i.id.name.to_string(),
                     text: text_of(self.text, &**i).to_owned(),
                     exported,
-                })
+                });
+                let interface = self.interface(i);
+                self.api.interfaces.push(interface);
             }
             Declaration::VariableDeclaration(v) if exported => {
                 for d in &v.declarations {
@@ -156,17 +159,15 @@ impl TypingsReader<'_, '_> {
                         MethodDefinitionKind::Method => out.methods.push(JsMethod {
                             is_static: m.r#static,
                             function: self.function(&name, &m.value),
+                            from_interface: false,
                         }),
                         MethodDefinitionKind::Get => {
                             let ty = self.annotation(m.value.return_type.as_deref());
-                            accessor(&mut out, &name, ty, m.r#static).getter = true;
+                            getter(&mut out.accessors, &name, ty, m.r#static);
                         }
                         MethodDefinitionKind::Set => {
-                            let ty = match m.value.params.items.first() {
-                                Some(p) => self.annotation(p.type_annotation.as_deref()),
-                                None => TypeRef::void(),
-                            };
-                            accessor(&mut out, &name, ty, m.r#static).setter = true;
+                            let ty = self.setter_value(&m.value.params);
+                            setter(&mut out.accessors, &name, ty, m.r#static);
                         }
                     }
                 }
@@ -175,14 +176,76 @@ impl TypingsReader<'_, '_> {
                         continue;
                     };
                     let ty = self.annotation(p.type_annotation.as_deref());
-                    let a = accessor(&mut out, &name, ty, p.r#static);
-                    a.getter = true;
-                    a.setter = !p.readonly;
+                    field(&mut out.accessors, &name, ty, p.r#static, p.readonly);
                 }
                 _ => {}
             }
         }
         out
+    }
+
+    /// The members of an `interface` block: method, property and accessor signatures
+    /// (call, construct and index signatures are no members of an instance).
+    fn interface(&self, interface: &TSInterfaceDeclaration<'_>) -> JsInterface {
+        let mut out = JsInterface {
+            name: interface.id.name.to_string(),
+            ..JsInterface::default()
+        };
+        for signature in &interface.body.body {
+            match signature {
+                TSSignature::TSMethodSignature(m) => {
+                    let Some(name) = self.key(&m.key, m.computed) else {
+                        continue;
+                    };
+                    match m.kind {
+                        TSMethodSignatureKind::Method => {
+                            let returns = match &m.return_type {
+                                Some(r) => self.annotation(Some(r)),
+                                None => TypeRef::void(),
+                            };
+                            out.methods.push(JsMethod {
+                                is_static: false,
+                                function: JsFunction {
+                                    name,
+                                    params: self.params(&m.params),
+                                    is_async: matches!(returns.ty, JsType::Promise(_)),
+                                    returns,
+                                },
+                                from_interface: true,
+                            });
+                        }
+                        TSMethodSignatureKind::Get => {
+                            let ty = self.annotation(m.return_type.as_deref());
+                            getter(&mut out.accessors, &name, ty, false);
+                        }
+                        TSMethodSignatureKind::Set => {
+                            let ty = self.setter_value(&m.params);
+                            setter(&mut out.accessors, &name, ty, false);
+                        }
+                    }
+                }
+                TSSignature::TSPropertySignature(p) => {
+                    let Some(name) = self.key(&p.key, p.computed) else {
+                        continue;
+                    };
+                    let ty = self.annotation(p.type_annotation.as_deref());
+                    field(&mut out.accessors, &name, ty, false, p.readonly);
+                }
+                _ => {}
+            }
+        }
+        for a in &mut out.accessors {
+            a.from_interface = true;
+        }
+        out
+    }
+
+    /// The type of a setter's value parameter.
+    fn setter_value(&self, params: &FormalParameters<'_>) -> TypeRef {
+        match params.items.first() {
+            Some(p) => self.annotation(p.type_annotation.as_deref()),
+            None => TypeRef::void(),
+        }
     }
 
     fn key(&self, key: &PropertyKey<'_>, computed: bool) -> Option<String> {
@@ -244,30 +307,69 @@ impl TypingsReader<'_, '_> {
     }
 }
 
+/// The accessor `name` of a class or interface, made (without getter or setter) on first use.
 fn accessor<'c>(
-    class: &'c mut JsClass,
+    accessors: &'c mut Vec<JsAccessor>,
     name: &str,
-    ty: TypeRef,
+    ty: &TypeRef,
     is_static: bool,
 ) -> &'c mut JsAccessor {
-    let index = match class
-        .accessors
+    let index = match accessors
         .iter()
         .position(|a| a.name == name && a.is_static == is_static)
     {
         Some(i) => i,
         None => {
-            class.accessors.push(JsAccessor {
+            accessors.push(JsAccessor {
                 name: name.to_owned(),
-                ty,
+                ty: ty.clone(),
+                setter_ty: None,
                 getter: false,
                 setter: false,
                 is_static,
+                from_interface: false,
             });
-            class.accessors.len() - 1
+            accessors.len() - 1
         }
     };
-    &mut class.accessors[index]
+    &mut accessors[index]
+}
+
+/// `get name(): ty`: the property reads as `ty` (a setter seen first keeps its own type).
+fn getter(accessors: &mut Vec<JsAccessor>, name: &str, ty: TypeRef, is_static: bool) {
+    let a = accessor(accessors, name, &ty, is_static);
+    if a.setter && a.setter_ty.is_none() && a.ty.text != ty.text {
+        a.setter_ty = Some(std::mem::replace(&mut a.ty, ty));
+    } else {
+        a.ty = ty;
+    }
+    a.getter = true;
+}
+
+/// `set name(value: ty)`: kept apart from the getter's type when it differs.
+fn setter(accessors: &mut Vec<JsAccessor>, name: &str, ty: TypeRef, is_static: bool) {
+    let a = accessor(accessors, name, &ty, is_static);
+    if a.getter && a.ty.text != ty.text {
+        a.setter_ty = Some(ty);
+    } else if !a.getter {
+        a.ty = ty;
+    }
+    a.setter = true;
+}
+
+/// A field (`x: T`, `readonly x: T`): one type both ways.
+fn field(
+    accessors: &mut Vec<JsAccessor>,
+    name: &str,
+    ty: TypeRef,
+    is_static: bool,
+    readonly: bool,
+) {
+    let a = accessor(accessors, name, &ty, is_static);
+    a.ty = ty;
+    a.setter_ty = None;
+    a.getter = true;
+    a.setter = !readonly;
 }
 
 fn binding_name(pattern: &BindingPattern<'_>) -> Option<String> {
@@ -320,6 +422,14 @@ fn classify(ty: &TSType<'_>) -> JsType {
                 "Array" => JsType::Array(Box::new(first_argument())),
                 _ if TYPED_ARRAYS.contains(&name) => JsType::TypedArray(name.to_owned()),
                 _ => JsType::Named(name.to_owned()),
+            }
+        }
+        // `T[K] extends C ? T[K] : C` is always a `C` (loro's `getMap<Key>(name: Key)`).
+        TSType::TSConditionalType(c) => {
+            if c.check_type.content_eq(&c.true_type) && c.extends_type.content_eq(&c.false_type) {
+                classify(&c.false_type)
+            } else {
+                JsType::Other
             }
         }
         TSType::TSUnionType(u) => {
@@ -388,6 +498,105 @@ export class WasmThing {
         assert!(inner.getter && inner.setter);
         assert_eq!(inner.ty.ty, JsType::Class("WasmThing".into()));
         assert_eq!(api.enums[0].name, "GateType");
+    }
+
+    #[test]
+    fn interfaces_merge_into_the_class_of_their_name() {
+        // loro-crdt's shape: `skip_typescript` methods declared in `interface C` blocks.
+        let api = parse_typings(
+            Path::new("t.d.ts"),
+            r#"
+interface Doc {
+  getText(key: string): Text;
+  getMap<Key extends keyof T | string>(name: Key): T[Key] extends Map ? T[Key] : Map;
+  diff(from: number[]): string;
+  diff(from: number[], to: number[], json?: boolean): string;
+  readonly peer: number;
+  new(): Doc;
+  (event: string): void;
+}
+interface Options { depth: number; }
+export class Doc {
+  free(): void;
+  constructor();
+  export(): Uint8Array;
+}
+export class Text { free(): void; }
+export class Map { free(): void; }
+interface Doc { export(mode: string): Uint8Array; getText(other: number): Text; }
+"#,
+        )
+        .unwrap();
+        let doc = api.class("Doc").unwrap();
+        let method = |name: &str| doc.methods.iter().find(|m| m.function.name == name);
+        let names: Vec<_> = doc
+            .methods
+            .iter()
+            .map(|m| m.function.name.as_str())
+            .collect();
+        assert_eq!(names, ["export", "getText", "getMap", "diff"]);
+        // The class's own declaration stays as it is; of overloads the longest is kept.
+        assert!(!method("export").unwrap().from_interface);
+        assert_eq!(method("export").unwrap().function.params.len(), 0);
+        assert_eq!(method("diff").unwrap().function.params.len(), 3);
+        let get_text = method("getText").unwrap();
+        assert!(get_text.from_interface && !get_text.is_static);
+        assert_eq!(get_text.function.params[0].name, "key");
+        assert_eq!(get_text.function.returns.ty, JsType::Class("Text".into()));
+        // `T[Key] extends Map ? T[Key] : Map` is a Map: a handle the shim wraps.
+        assert_eq!(
+            method("getMap").unwrap().function.returns.ty,
+            JsType::Class("Map".into())
+        );
+        let peer = doc.accessors.iter().find(|a| a.name == "peer").unwrap();
+        assert!(peer.from_interface && peer.getter && !peer.setter);
+        // An interface of no class adds nothing; the interfaces stay declared verbatim.
+        assert_eq!(api.interfaces.len(), 3);
+        assert!(api.interfaces.iter().any(|i| i.name == "Options"));
+        let verbatim = api
+            .type_declarations
+            .iter()
+            .filter(|d| d.name == "Doc")
+            .count();
+        assert_eq!(verbatim, 2);
+    }
+
+    #[test]
+    fn getters_and_setters_keep_their_own_types() {
+        // wasm-bindgen 0.2.9x on an `Option<u32>` field (matrix-sdk-crypto-wasm's RoomSettings).
+        let api = parse_typings(
+            Path::new("t.d.ts"),
+            r#"
+export class RoomSettings {
+  free(): void;
+  get sessionRotationPeriodMs(): number | undefined;
+  set sessionRotationPeriodMs(value: number | null | undefined);
+  set onlyAllowTrusted(value: boolean | null);
+  get onlyAllowTrusted(): boolean;
+  get same(): number;
+  set same(value: number);
+  plain: string;
+}
+"#,
+        )
+        .unwrap();
+        let class = api.class("RoomSettings").unwrap();
+        let accessor = |name: &str| class.accessors.iter().find(|a| a.name == name).unwrap();
+        let period = accessor("sessionRotationPeriodMs");
+        assert!(period.getter && period.setter);
+        assert_eq!(period.ty.text, "number | undefined");
+        assert_eq!(period.setter_type().text, "number | null | undefined");
+        assert_eq!(
+            period.setter_type().ty,
+            JsType::Optional(Box::new(JsType::Number))
+        );
+        // Declared setter first: the getter's type is still the property's.
+        let trusted = accessor("onlyAllowTrusted");
+        assert_eq!(trusted.ty.text, "boolean");
+        assert_eq!(trusted.setter_type().text, "boolean | null");
+        for same in ["same", "plain"] {
+            assert!(accessor(same).setter_ty.is_none(), "{same}");
+        }
     }
 
     #[test]

@@ -718,8 +718,9 @@ impl<'m> Context<'m> {
             }
             Role::Getter | Role::Setter => {
                 let a = class.accessors.iter().find(|a| a.name == member)?;
-                let ty = one_line(&a.ty.text);
                 let getter = export.role == Role::Getter;
+                let declared = if getter { &a.ty } else { a.setter_type() };
+                let ty = one_line(&declared.text);
                 Some(JsSignature {
                     text: format!(
                         "{} {class_name}.{member}: {ty}",
@@ -730,7 +731,7 @@ impl<'m> Context<'m> {
                         vec![]
                     } else {
                         self.setter_param(export)
-                            .map(|p| vec![(p, a.ty.ty.clone())])
+                            .map(|p| vec![(p, declared.ty.clone())])
                             .unwrap_or_default()
                     },
                     returns: if getter {

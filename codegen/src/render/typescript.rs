@@ -64,8 +64,9 @@ pub enum Skipped {
     NoTypings,
     /// No glue was found or given.
     NoGlue,
-    /// The glue exports none of the API the typings declare.
-    GlueWithoutApi,
+    /// The glue exports none of the API the typings declare: the files and what the
+    /// glue exports instead.
+    GlueWithoutApi(String),
     /// The replay policy does not apply (a bad glob).
     Policy(String),
     /// The glue was re-bundled by a JS bundler (why it looks so): not supported.
@@ -75,11 +76,14 @@ pub enum Skipped {
 impl std::fmt::Display for Skipped {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(match self {
-            Skipped::NoTypings => "no wasm-bindgen typings (X.d.ts / X.d.cts) beside the wasm",
-            Skipped::NoGlue => "no wasm-bindgen glue (X.cjs / X.js) beside the wasm",
-            Skipped::GlueWithoutApi => {
-                "the glue exports none of the typings' API (see the warning)"
+            Skipped::NoTypings => {
+                "no wasm-bindgen typings (X.d.ts / X.d.cts beside the wasm, or `types` in the \
+                 package's package.json); name them with --typings"
             }
+            Skipped::NoGlue => {
+                "no wasm-bindgen glue (X.cjs / X.js beside the wasm); name it with --glue"
+            }
+            Skipped::GlueWithoutApi(why) => return f.write_str(why),
             Skipped::Policy(message) => return write!(f, "replay policy: {message}"),
             Skipped::BundledGlue(evidence) => {
                 return write!(
@@ -112,7 +116,7 @@ pub fn render(
     plan.operations = operations(model, policy).map_err(Skipped::Policy)?;
     transfer::add_named(&mut plan.transfers, api, &policy.transfers);
     if plan.functions.is_empty() && plan.classes.is_empty() && !api.is_empty() {
-        return Err(Skipped::GlueWithoutApi);
+        return Err(Skipped::GlueWithoutApi(glue_without_api(model, api, glue)));
     }
     let js = render_js(model, &plan, glue, glue_from_out_dir, &header);
     let dts = render_dts(&plan, api, &header);
@@ -143,6 +147,26 @@ pub fn render(
         ));
     }
     Ok(files)
+}
+
+/// Why a glue that exports none of the typings' API gets no shim: both files, and
+/// what the glue exports instead.
+fn glue_without_api(model: &ModuleModel, api: &JsApi, glue: &Glue) -> String {
+    let file = |p: Option<&Path>| p.map(|p| p.display().to_string()).unwrap_or_default();
+    const SHOWN: usize = 6;
+    let names: Vec<&str> = glue.exports.iter().map(|e| e.name.as_str()).collect();
+    let exports = match names.len() {
+        0 => "nothing wasm-bindgen's shape of exports shows".to_owned(),
+        n if n > SHOWN => format!("{}, ... ({n} in all)", names[..SHOWN].join(", ")),
+        _ => names.join(", "),
+    };
+    format!(
+        "the glue {} exports none of the {} functions and classes the typings {} declare \
+         (it exports {exports}); if it only loads the real glue, name that one with --glue",
+        file(model.files.glue.as_deref()),
+        api.functions.len() + api.classes.len(),
+        file(model.files.typings.as_deref()),
+    )
 }
 
 /// File names of the shim for a glue file.
@@ -756,8 +780,9 @@ fn render_class(
                 }
                 if a.setter {
                     // Optional fields (`x?: C`) are not marked in the type: let null through.
-                    let ty = match &a.ty.ty {
-                        JsType::Class(_) => JsType::Optional(Box::new(a.ty.ty.clone())),
+                    let set = &a.setter_type().ty;
+                    let ty = match set {
+                        JsType::Class(_) => JsType::Optional(Box::new(set.clone())),
                         other => other.clone(),
                     };
                     w.block(format!("{prefix}set {key}(value) {{"), "}", |w| {
@@ -817,16 +842,26 @@ fn render_dts(plan: &ShimPlan<'_>, api: &JsApi, header: &str) -> String {
             } else if class.private_constructor {
                 w.line("private constructor();");
             }
-            for m in &class.methods {
+            // Members of a merged `interface C` are declared by that interface, copied above.
+            for m in class.methods.iter().filter(|m| !m.from_interface) {
                 let prefix = if m.is_static { "static " } else { "" };
                 let key = property_key(&m.function.name);
                 w.line(format!("{prefix}{key}{};", dts_signature(&m.function)));
             }
-            for a in &class.accessors {
+            for a in class.accessors.iter().filter(|a| !a.from_interface) {
                 let prefix = if a.is_static { "static " } else { "" };
-                let readonly = if a.setter { "" } else { "readonly " };
                 let key = property_key(&a.name);
-                w.line(format!("{prefix}{readonly}{key}: {};", a.ty.text));
+                match &a.setter_ty {
+                    // Getter and setter of different types: declared apart, as in the typings.
+                    Some(set) if a.getter => {
+                        w.line(format!("{prefix}get {key}(): {};", a.ty.text));
+                        w.line(format!("{prefix}set {key}(value: {});", set.text));
+                    }
+                    _ => {
+                        let readonly = if a.setter { "" } else { "readonly " };
+                        w.line(format!("{prefix}{readonly}{key}: {};", a.ty.text));
+                    }
+                }
             }
         });
     }
