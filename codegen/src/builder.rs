@@ -38,6 +38,7 @@ pub struct Builder {
     emit_rust: bool,
     emit_typescript: bool,
     cargo_metadata: bool,
+    runtime_crate: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -64,6 +65,7 @@ impl Builder {
             emit_rust: true,
             emit_typescript: false,
             cargo_metadata: true,
+            runtime_crate: None,
         }
     }
 
@@ -127,6 +129,17 @@ impl Builder {
         self
     }
 
+    /// The path the Rust shim reaches `proxy-runtime` under (default: `proxy_runtime`), for a
+    /// crate that depends on it under another name (`rt = { package = "proxy-runtime" }`:
+    /// `"rt"`) or through a crate that re-exports it (`"my_sdk::proxy_runtime"`), as wasmtime's
+    /// `bindgen!` takes `wasmtime_crate` and prost-build `prost_path`. The shim then uses
+    /// `<path>::__internal` and `#[proxied(crate = <path>)]`. A string that is not a Rust path
+    /// fails [`generate`](Self::generate) with a render error.
+    pub fn runtime_crate(mut self, path: impl Into<String>) -> Self {
+        self.runtime_crate = Some(path.into());
+        self
+    }
+
     /// Whether to print `cargo:rerun-if-changed=` lines (default: yes).
     pub fn cargo_metadata(mut self, yes: bool) -> Self {
         self.cargo_metadata = yes;
@@ -179,6 +192,7 @@ impl Builder {
             typescript: self.emit_typescript,
             rust: self.emit_rust,
             replay,
+            runtime_crate: self.runtime_crate.clone(),
         };
         let mut generation = generate_targets(&model, &out_dir, &targets);
         if let Some((target, reason)) = generation.skipped.first() {

@@ -53,6 +53,10 @@ pub struct Targets {
     /// Which calls both shims log for replay (the TypeScript shim's decisions, the
     /// Rust shim's `#[replay]`); `None` picks [`ReplayPolicy::for_module`].
     pub replay: Option<ReplayPolicy>,
+    /// The path the Rust shim reaches `proxy-runtime` under, for a host that renames or
+    /// re-exports the crate (as wasmtime's `wasmtime_crate` or prost-build's `prost_path`);
+    /// `None` is `proxy_runtime`.
+    pub runtime_crate: Option<String>,
 }
 
 impl Default for Targets {
@@ -62,6 +66,7 @@ impl Default for Targets {
             typescript: true,
             rust: false,
             replay: None,
+            runtime_crate: None,
         }
     }
 }
@@ -96,7 +101,11 @@ pub fn generate_targets(model: &ModuleModel, out_dir: &Path, targets: &Targets) 
         }
     }
     if targets.rust {
-        match render::rust::render(model, policy) {
+        let runtime_crate = targets
+            .runtime_crate
+            .as_deref()
+            .unwrap_or(render::rust::RUNTIME_CRATE);
+        match render::rust::render(model, policy, runtime_crate) {
             Ok(shim) => {
                 generation.files.push(shim.file.clone());
                 generation.rust = Some(shim);

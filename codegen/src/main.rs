@@ -111,6 +111,10 @@ struct GenerateArgs {
     /// profile for plonk_wasm/kimchi_wasm, the wasm-bindgen profile otherwise].
     #[arg(long, value_name = "FILE")]
     replay_policy: Option<PathBuf>,
+    /// Path the Rust shim reaches proxy-runtime under, when the host renames or
+    /// re-exports the crate (e.g. `my_dep::proxy_runtime`) [default: proxy_runtime].
+    #[arg(long, value_name = "PATH")]
+    runtime_crate: Option<String>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -219,6 +223,7 @@ impl GenerateArgs {
             typescript: matches!(self.lang, Lang::Ts | Lang::Both),
             rust: matches!(self.lang, Lang::Rust | Lang::Both),
             replay,
+            runtime_crate: self.runtime_crate.clone(),
         };
         Ok(generate_targets(model, out_dir, &targets))
     }

@@ -44,6 +44,45 @@ fn names(dir: &Path) -> Vec<String> {
     files
 }
 
+/// `--runtime-crate` (the Builder's `runtime_crate`): the shim names the runtime under that
+/// path, through its `__internal` module, and tells `#[proxied]`; a non-path is refused.
+#[test]
+fn a_renamed_runtime_crate_is_named_throughout_the_shim() {
+    let dir = tempfile::tempdir().unwrap();
+    let wasm = counter_fixture(dir.path());
+    let out = dir.path().join("out");
+    generate(
+        &wasm,
+        &out,
+        &["--lang", "rust", "--runtime-crate", "my_sdk::proxy_runtime"],
+    );
+    let shim = std::fs::read_to_string(out.join("counter.rs")).unwrap();
+    for line in [
+        "use my_sdk::proxy_runtime::__internal::{Handle, Result, proxied};",
+        "my_sdk::proxy_runtime::__internal::classes! {",
+        "#[proxied(crate = my_sdk::proxy_runtime)]",
+    ] {
+        assert!(shim.lines().any(|l| l == line), "{line}\n{shim}");
+    }
+    assert!(!shim.contains("use proxy_runtime"), "{shim}");
+    assert_rustfmt_clean(&out.join("counter.rs"));
+
+    let refused = dir.path().join("refused");
+    let err = codegen::Builder::new()
+        .wasm(&wasm)
+        .runtime_crate("proxy-runtime")
+        .out_dir(&refused)
+        .cargo_metadata(false)
+        .generate()
+        .unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("runtime crate path `proxy-runtime` is not a Rust path"),
+        "{err}"
+    );
+    assert!(!refused.join("counter.rs").exists());
+}
+
 #[test]
 fn counter_rust_shim_snapshot() {
     let dir = tempfile::tempdir().unwrap();
@@ -141,7 +180,7 @@ fn exports_a_typed_call_cannot_make_are_called_untyped() {
     );
     let shim = std::fs::read_to_string(out.join("refs.rs")).unwrap();
     for line in [
-        "use proxy_runtime::{Result, Value, proxied};",
+        "use proxy_runtime::__internal::{Result, Value, proxied};",
         "    /// Called untyped: parameter 0 is `v128`.",
         "    fn simd(&self, args: &[Value]) -> Result<Vec<Value>>;",
         "    /// Called untyped: it returns `externref`.",
@@ -271,6 +310,7 @@ fn o1js_shims_cover_every_function_export() {
             typescript: false,
             rust: true,
             replay: None,
+            runtime_crate: None,
         };
         let generation = generate_targets(&model, dir.path(), &targets);
         let shim = generation.rust.expect("rust shim rendered");

@@ -73,9 +73,14 @@ fn is_untyped(m: &Method) -> bool {
     matches!(m.output, Output::Values)
 }
 
+/// Where the expansion reaches the runtime: `<crate>::__internal`, the re-exports that
+/// generated code needs (`proxy_runtime::__internal`, doc-hidden).
+fn internal(runtime: &syn::Path) -> TokenStream {
+    quote!(#runtime::__internal)
+}
+
 /// The exports struct's field of one method: a `TypedFunc`, or a `Func` for an untyped method.
-fn field_type(m: &Method) -> TokenStream {
-    let rt = quote!(::proxy_runtime);
+fn field_type(m: &Method, rt: &TokenStream) -> TokenStream {
     if is_untyped(m) {
         return quote!(#rt::wasmtime::Func);
     }
@@ -83,8 +88,7 @@ fn field_type(m: &Method) -> TokenStream {
     quote!(#rt::wasmtime::TypedFunc<#params, #results>)
 }
 
-fn method_impl(m: &Method) -> TokenStream {
-    let rt = quote!(::proxy_runtime);
+fn method_impl(m: &Method, rt: &TokenStream) -> TokenStream {
     let sig = &m.sig;
     let name = &m.name;
     let export = parse::lit(&m.export);
@@ -150,7 +154,7 @@ fn method_impl(m: &Method) -> TokenStream {
 }
 
 fn generate(p: &parse::Proxied) -> TokenStream {
-    let rt = quote!(::proxy_runtime);
+    let rt = &internal(&p.runtime);
     let item = strip(p.item.clone());
     let vis = &item.vis;
     let trait_name = &item.ident;
@@ -158,7 +162,7 @@ fn generate(p: &parse::Proxied) -> TokenStream {
     let exports_name = format_ident!("{}Exports", trait_name);
     let fields = p.methods.iter().map(|m| {
         let name = &m.name;
-        let ty = field_type(m);
+        let ty = field_type(m, rt);
         let doc = format!(" `{}`", m.export);
         quote!(#[doc = #doc] pub #name: #ty)
     });
@@ -173,11 +177,11 @@ fn generate(p: &parse::Proxied) -> TokenStream {
         };
         quote!(#name: #rt::#lookup(instance, store, #export, #method)?)
     });
-    let impls = p.methods.iter().map(method_impl);
+    let impls = p.methods.iter().map(|m| method_impl(m, rt));
     let exports_doc = format!(
         " Typed exports of one instance for [`{trait_name}`], resolved once when the instance is created."
     );
-    let proxy_doc = format!(" [`{trait_name}`] over a swap-capable [`proxy_runtime::Proxy`].");
+    let proxy_doc = format!(" [`{trait_name}`] over a swap-capable `proxy_runtime::Proxy`.");
     quote! {
         #item
 

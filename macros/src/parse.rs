@@ -77,6 +77,34 @@ pub struct Method {
 pub struct Proxied {
     pub item: ItemTrait,
     pub methods: Vec<Method>,
+    /// Path of the `proxy-runtime` crate (`crate = ..`; default `::proxy_runtime`).
+    pub runtime: syn::Path,
+}
+
+/// The macro's arguments: `crate = path` (or `crate = "path"`), the path under which the
+/// expansion reaches `proxy-runtime` when the crate is renamed or re-exported.
+fn runtime_path(attr: TokenStream) -> syn::Result<syn::Path> {
+    let mut runtime: Option<syn::Path> = None;
+    let parser = syn::meta::parser(|meta| {
+        if meta.path.is_ident("crate") {
+            if runtime.is_some() {
+                return Err(meta.error("`crate` is given twice"));
+            }
+            let value = meta.value()?;
+            runtime = Some(if value.peek(LitStr) {
+                value.parse::<LitStr>()?.parse()?
+            } else {
+                value.parse()?
+            });
+            Ok(())
+        } else {
+            Err(meta.error(
+                "unknown argument of `#[proxied]`; expected `crate = path::to::proxy_runtime`",
+            ))
+        }
+    });
+    syn::parse::Parser::parse2(parser, attr)?;
+    Ok(runtime.unwrap_or_else(|| syn::parse_quote!(::proxy_runtime)))
 }
 
 /// Whether `ty` is a path ending in `Value` (`Value`, `proxy_runtime::Value`).
@@ -420,12 +448,7 @@ fn method(m: &syn::TraitItemFn, errors: &mut Errors) -> Option<Method> {
 }
 
 pub fn parse(attr: TokenStream, item: TokenStream) -> syn::Result<Proxied> {
-    if !attr.is_empty() {
-        return Err(syn::Error::new(
-            attr.span(),
-            "`#[proxied]` takes no arguments",
-        ));
-    }
+    let runtime = runtime_path(attr)?;
     let item: ItemTrait = syn::parse2(item).map_err(|e| {
         syn::Error::new(
             e.span(),
@@ -464,7 +487,11 @@ pub fn parse(attr: TokenStream, item: TokenStream) -> syn::Result<Proxied> {
         }
     }
     errors.finish()?;
-    Ok(Proxied { item, methods })
+    Ok(Proxied {
+        item,
+        methods,
+        runtime,
+    })
 }
 
 /// The string literal for an export name.

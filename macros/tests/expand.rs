@@ -49,3 +49,40 @@ fn errors_keep_the_trait_so_that_its_users_compile() {
     .expect("errors are tokens");
     insta::assert_snapshot!(out.to_string());
 }
+
+#[test]
+fn a_crate_path_override_reaches_the_runtime_through_its_internal_module() {
+    for attr in [
+        quote!(crate = my_sdk::proxy_runtime),
+        quote!(crate = "my_sdk::proxy_runtime"),
+    ] {
+        let tokens = expand::proxied(
+            attr,
+            quote! {
+                pub trait Small {
+                    #[replay]
+                    fn make(&self, n: i32) -> Result<Handle<Obj>>;
+                }
+            },
+        )
+        .expect("expansion");
+        let text = tokens.to_string().replace(' ', "");
+        assert!(
+            text.contains("my_sdk::proxy_runtime::__internal::Exports"),
+            "{text}"
+        );
+        assert!(!text.contains("::proxy_runtime::Proxy"), "{text}");
+        assert!(
+            !text.starts_with("::proxy_runtime") && !text.contains("(::proxy_runtime"),
+            "{text}"
+        );
+    }
+    let err = expand::proxied(
+        quote!(crate = 1),
+        quote!(
+            trait T {}
+        ),
+    )
+    .expect("errors are tokens");
+    assert!(err.to_string().contains("compile_error"), "{err}");
+}

@@ -13,6 +13,7 @@ pub type LinkerHook =
     Arc<dyn Fn(&mut wasmtime::Linker<HostState>) -> wasmtime::Result<()> + Send + Sync>;
 
 /// Something that happened to a proxy (also logged through `tracing` and counted in metrics).
+/// The TypeScript runtime emits the same events under the same names ([`ProxyEvent::name`]).
 #[derive(Debug, Clone)]
 pub enum ProxyEvent {
     /// A swap started preparing a standby.
@@ -29,11 +30,37 @@ pub enum ProxyEvent {
     },
     /// The standby failed; the active keeps serving.
     StandbyFailed {
-        /// Short reason label (`instantiate`, `replay_trap`, `replay_mismatch`, `out_of_memory`...).
-        reason: &'static str,
+        /// The stage that failed ([`Error::stage`](crate::Error::stage): `instantiate`,
+        /// `workers`, `replay`, `check`, `oom`).
+        stage: &'static str,
         /// The full error message.
         error: String,
     },
+    /// The instance a swap replaced was released, its memory with it.
+    InstanceRetired {
+        /// Generation of the released instance.
+        generation: u64,
+    },
+}
+
+impl ProxyEvent {
+    /// Names of every event, as both runtimes spell them (`fixtures/settings/metrics.json`).
+    pub const NAMES: &'static [&'static str] = &[
+        "swap-start",
+        "swap-complete",
+        "standby-failed",
+        "instance-retired",
+    ];
+
+    /// The event's name (`swap-start`, `swap-complete`, `standby-failed`, `instance-retired`).
+    pub fn name(&self) -> &'static str {
+        match self {
+            ProxyEvent::SwapStart { .. } => "swap-start",
+            ProxyEvent::SwapComplete { .. } => "swap-complete",
+            ProxyEvent::StandbyFailed { .. } => "standby-failed",
+            ProxyEvent::InstanceRetired { .. } => "instance-retired",
+        }
+    }
 }
 
 /// Listener for [`ProxyEvent`]s.
@@ -72,10 +99,81 @@ pub struct ProxyConfig {
     pub(crate) determinism: DeterminismPolicy,
     pub(crate) on_event: Option<EventListener>,
     pub(crate) pass_through: bool,
+    pub(crate) module_name: Option<String>,
 }
 
 /// Environment variable that turns every proxy into a pure pass-through (no log, no swap).
 pub const KILL_SWITCH_ENV: &str = "WASM_PROXY_DISABLE";
+
+/// Values of [`KILL_SWITCH_ENV`] that turn the proxy off (read case-insensitively, trimmed).
+pub const KILL_SWITCH_ON: &[&str] = &["1", "true", "yes", "on"];
+
+/// Values of [`KILL_SWITCH_ENV`] that leave the proxy on, besides unset and empty.
+pub const KILL_SWITCH_OFF: &[&str] = &["0", "false", "no", "off"];
+
+/// How a value of [`KILL_SWITCH_ENV`] reads. One rule for the Rust and the TypeScript runtime
+/// (`fixtures/settings/kill-switch.json`): `1`, `true`, `yes`, `on` disable; unset, empty, `0`,
+/// `false`, `no`, `off` do not; case and surrounding whitespace do not matter; anything else
+/// disables too (a kill switch fails safe), with a warning.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum KillSwitch {
+    /// Unset, empty or one of [`KILL_SWITCH_OFF`]: the proxy works.
+    Off,
+    /// One of [`KILL_SWITCH_ON`]: every proxy is a pass-through.
+    On,
+    /// None of the known values (kept as given): the proxy is a pass-through, and
+    /// [`ProxyConfig`] logs a warning.
+    Unrecognized(String),
+}
+
+impl KillSwitch {
+    /// Reads a value of the variable (`None`: unset).
+    pub fn parse(value: Option<&str>) -> Self {
+        let Some(raw) = value else {
+            return KillSwitch::Off;
+        };
+        let value = raw.trim().to_ascii_lowercase();
+        if value.is_empty() || KILL_SWITCH_OFF.contains(&value.as_str()) {
+            KillSwitch::Off
+        } else if KILL_SWITCH_ON.contains(&value.as_str()) {
+            KillSwitch::On
+        } else {
+            KillSwitch::Unrecognized(raw.to_owned())
+        }
+    }
+
+    /// Reads [`KILL_SWITCH_ENV`] from the environment (a value that is not UTF-8 is unrecognized).
+    pub fn from_env() -> Self {
+        match std::env::var_os(KILL_SWITCH_ENV) {
+            None => KillSwitch::Off,
+            Some(os) => match os.to_str() {
+                Some(value) => Self::parse(Some(value)),
+                None => KillSwitch::Unrecognized(os.to_string_lossy().into_owned()),
+            },
+        }
+    }
+
+    /// Whether the proxy is a pass-through.
+    pub fn disables(&self) -> bool {
+        !matches!(self, KillSwitch::Off)
+    }
+
+    /// The warning an unrecognized value deserves, if any.
+    pub fn warning(&self) -> Option<String> {
+        match self {
+            KillSwitch::Unrecognized(raw) => Some(format!(
+                "{KILL_SWITCH_ENV}={raw:?} is not one of {}: the proxy is disabled",
+                KILL_SWITCH_ON
+                    .iter()
+                    .chain(KILL_SWITCH_OFF)
+                    .copied()
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )),
+            _ => None,
+        }
+    }
+}
 
 impl ProxyConfig {
     fn new(module: ModuleSource) -> Self {
@@ -90,8 +188,14 @@ impl ProxyConfig {
             module_cache: None,
             determinism: DeterminismPolicy::default(),
             on_event: None,
-            pass_through: std::env::var_os(KILL_SWITCH_ENV)
-                .is_some_and(|v| v != "0" && !v.is_empty()),
+            pass_through: {
+                let switch = KillSwitch::from_env();
+                if let Some(warning) = switch.warning() {
+                    tracing::warn!("{warning}");
+                }
+                switch.disables()
+            },
+            module_name: None,
         }
     }
 
@@ -166,6 +270,33 @@ impl ProxyConfig {
     pub fn pass_through(mut self, on: bool) -> Self {
         self.pass_through = on;
         self
+    }
+
+    /// Names the module in the `module` label of every metric (default: the file name without
+    /// `_bg.wasm` / `.wasm`, e.g. `plonk_wasm`; `wasm` for a module given as bytes).
+    pub fn module_name(mut self, name: impl Into<String>) -> Self {
+        self.module_name = Some(name.into());
+        self
+    }
+
+    /// The `module` label of this proxy's metrics.
+    pub(crate) fn metrics_module(&self) -> String {
+        if let Some(name) = &self.module_name {
+            return name.clone();
+        }
+        match &self.module {
+            ModuleSource::Path(p) => p
+                .file_name()
+                .and_then(|n| n.to_str())
+                .map(|n| {
+                    let n = n.strip_suffix(".wasm").unwrap_or(n);
+                    let n = n.strip_suffix(".wat").unwrap_or(n);
+                    n.strip_suffix("_bg").unwrap_or(n).to_owned()
+                })
+                .filter(|n| !n.is_empty())
+                .unwrap_or_else(|| "wasm".to_owned()),
+            ModuleSource::Bytes(_) => "wasm".to_owned(),
+        }
     }
 
     pub(crate) fn read_module(&self) -> Result<Arc<[u8]>> {

@@ -128,7 +128,36 @@ pub enum Error {
 }
 
 impl Error {
-    /// A short label for metrics and events (`standby-failed {reason}`).
+    /// The stage of a swap this error failed, in the TypeScript runtime's terms: the `stage`
+    /// label of `wasm_proxy_standby_failures_total` and of the `standby-failed` event.
+    ///
+    /// `instantiate` (the fresh module did not load, compile or link, or lacks an export),
+    /// `workers` (its worker pool did not start), `replay` (a logged call failed or could
+    /// not be replayed into it), `check` (a replayed result or a probe differs from the
+    /// original), `oom` (it ran out of memory). `swap` for the errors that stop a swap
+    /// before any standby exists (another swap in progress, the kill switch).
+    pub fn stage(&self) -> &'static str {
+        match self {
+            Error::ReadModule { .. }
+            | Error::Compile(_)
+            | Error::Setup(_)
+            | Error::Instantiate(_)
+            | Error::MissingExport { .. }
+            | Error::ExportType { .. }
+            | Error::NoMemory(_) => "instantiate",
+            Error::WorkerPool(_) => "workers",
+            Error::Call { .. }
+            | Error::InvalidHandle { .. }
+            | Error::Unreplayable { .. }
+            | Error::ReplayTrap { .. }
+            | Error::MemoryOutOfBounds { .. } => "replay",
+            Error::ReplayMismatch { .. } => "check",
+            Error::StandbyOutOfMemory { .. } => "oom",
+            Error::SwapInProgress | Error::PassThrough => "swap",
+        }
+    }
+
+    /// A short label of the error's kind (finer than [`Error::stage`]), for logs.
     pub fn reason(&self) -> &'static str {
         match self {
             Error::ReadModule { .. } => "read_module",

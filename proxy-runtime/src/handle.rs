@@ -129,7 +129,7 @@ impl<C: Class> Handle<C> {
         self.raw.id
     }
 
-    /// The untyped handle, as passed to [`Arg`](crate::Arg).
+    /// The untyped handle, as passed to [`Arg`](crate::proxy::Arg).
     pub fn raw(&self) -> &RawHandle {
         &self.raw
     }

@@ -151,7 +151,7 @@ impl<E: Exports> Proxy<E> {
             drops: Arc::new(DropQueue::default()),
             swap_lock: Mutex::new(()),
             monitor,
-            stats: ProxyStats::default(),
+            stats: ProxyStats::new(config.metrics_module()),
             generations: AtomicU64::new(0),
             probes: Mutex::new(config.determinism.probes.clone()),
             config,

@@ -17,8 +17,15 @@ pub struct SwapReport {
     pub generation: u64,
     /// Log entries replayed into it.
     pub entries_replayed: usize,
-    /// Handles re-pointed to it.
+    /// Handles re-pointed to it (those the program holds, and those kept for their lineage).
     pub handles_moved: usize,
+    /// Handles the program held at the flip.
+    pub handles_live: usize,
+    /// Handles the program held that nothing could rebuild: they stay on the retired instance
+    /// and fail with a clear error on use.
+    pub handles_stale: usize,
+    /// Generation of the instance the swap retired (released with its memory).
+    pub retired_generation: u64,
     /// Preparation plus flip.
     pub duration: Duration,
     /// Time calls were blocked during the flip.
@@ -62,26 +69,25 @@ impl<E: Exports> Proxy<E> {
             Ok(report) => {
                 self.monitor.reset();
                 self.monitor.observe(report.memory_after);
-                self.stats.swap_completed(
-                    report.duration,
-                    report.pause,
-                    report.memory_after,
-                    report.entries_replayed,
-                );
+                self.stats.swap_completed(&report);
                 tracing::info!(duration = ?report.duration, pause = ?report.pause, "swap-complete");
                 self.emit(ProxyEvent::SwapComplete {
                     duration: report.duration,
                     pause: report.pause,
                 });
+                tracing::info!(generation = report.retired_generation, "instance-retired");
+                self.emit(ProxyEvent::InstanceRetired {
+                    generation: report.retired_generation,
+                });
                 Ok(report)
             }
             Err(error) => {
-                let reason = error.reason();
-                self.stats.standby_failed(reason);
+                let stage = error.stage();
+                self.stats.standby_failed(stage);
                 self.monitor.back_off(self.memory_bytes());
-                tracing::warn!(reason, error = %error, "standby-failed");
+                tracing::warn!(stage, reason = error.reason(), error = %error, "standby-failed");
                 self.emit(ProxyEvent::StandbyFailed {
-                    reason,
+                    stage,
                     error: error.to_string(),
                 });
                 Err(error)
@@ -161,16 +167,21 @@ impl<E: Exports> Proxy<E> {
             }
         }
 
-        let mut moved = 0;
+        let (mut moved, mut live, mut stale) = (0, 0, 0);
         for (id, slot) in active.handles.slots.iter_mut() {
+            let live_here = slot.held && !slot.consumed;
+            live += usize::from(live_here);
             if let Some(&ptr) = replayed.ptrs.get(id) {
                 slot.ptr = ptr;
                 slot.generation = generation;
                 moved += 1;
+            } else if live_here {
+                stale += 1;
             }
         }
         let memory_after = standby.memory_bytes();
         let old = std::mem::replace(&mut active.instance, standby);
+        let retired_generation = old.generation;
         drop(guard);
         let pause = pause_start.elapsed();
         let memory_before = old.memory_bytes();
@@ -180,6 +191,9 @@ impl<E: Exports> Proxy<E> {
             generation,
             entries_replayed: replayed.entries,
             handles_moved: moved,
+            handles_live: live,
+            handles_stale: stale,
+            retired_generation,
             duration: started.elapsed(),
             pause,
             memory_before,

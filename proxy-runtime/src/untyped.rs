@@ -44,7 +44,7 @@ impl RawResults for Vec<Value> {
     }
 }
 
-/// Looks up an export for untyped calls (the counterpart of [`crate::typed_export`]).
+/// Looks up an export for untyped calls (the counterpart of [`crate::instance::typed_export`]).
 pub fn untyped_export(
     instance: &wasmtime::Instance,
     store: &mut Store<HostState>,

@@ -67,13 +67,14 @@ fn standby_fails(inject: impl Fn(&Faults), reason: &str, check: impl Fn(&Error))
     );
     assert_eq!(w.proxy.log_len(), log, "nothing lost from the log");
     let stats = w.proxy.stats();
+    let stage = err.stage();
     assert_eq!(
-        (stats.standby_failures, stats.failures(reason), stats.swaps),
+        (stats.standby_failures, stats.failures(stage), stats.swaps),
         (1, 1, 0)
     );
     let events = w.events.lock().unwrap().clone();
     assert!(
-        matches!(events.last(), Some(ProxyEvent::StandbyFailed { reason: r, .. }) if *r == reason),
+        matches!(events.last(), Some(ProxyEvent::StandbyFailed { stage: s, .. }) if *s == stage),
         "{events:?}"
     );
     // Cleared, the next swap succeeds with the same state.
@@ -128,7 +129,7 @@ fn worker_start_failure() {
     p.collect();
     assert_eq!(p.log_len(), log);
     let stats = p.stats();
-    assert_eq!((stats.failures("worker_pool"), stats.swaps), (1, 0));
+    assert_eq!((stats.failures("workers"), stats.swaps), (1, 0));
 
     p.swap().expect("the next standby starts its pool");
     assert_eq!(h_coordinates(&p, &srs), h);
@@ -347,9 +348,9 @@ fn the_metrics_facade_counts_swaps_and_failures() {
         w.proxy.swap().unwrap();
         w.proxy.swap().unwrap();
     });
-    assert_eq!(counting.get("wasm_proxy_swaps_total{}"), 2);
+    assert_eq!(counting.get("wasm_proxy_swaps_total{module=wasm}"), 2);
     assert_eq!(
-        counting.get("wasm_proxy_standby_failures_total{reason=replay_mismatch}"),
+        counting.get("wasm_proxy_standby_failures_total{module=wasm,stage=check}"),
         1
     );
 }

@@ -110,6 +110,33 @@ pub fn rust_identifier(name: &str) -> String {
     }
 }
 
+/// Whether `path` is a Rust path a `use` can start from (`proxy_runtime`, `::proxy_runtime`,
+/// `my_dep::proxy_runtime`, `crate::runtime`): `::`-separated ASCII identifiers, `crate`,
+/// `self` or `super` only where Rust allows them.
+pub fn is_rust_path(path: &str) -> bool {
+    let segments: Vec<&str> = path
+        .strip_prefix("::")
+        .unwrap_or(path)
+        .split("::")
+        .collect();
+    let absolute = path.starts_with("::");
+    segments.iter().enumerate().all(|(i, segment)| {
+        let word = segment.strip_prefix("r#").unwrap_or(segment);
+        let ident = !word.is_empty()
+            && word != "_"
+            && !word.starts_with(|c: char| c.is_ascii_digit())
+            && word.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+        match *segment {
+            "crate" | "self" => i == 0 && !absolute,
+            "super" => !absolute && segments[..i].iter().all(|s| matches!(*s, "self" | "super")),
+            _ if segment.starts_with("r#") => {
+                ident && !matches!(word, "crate" | "self" | "Self" | "super")
+            }
+            w => ident && !RUST_KEYWORDS.contains(&w),
+        }
+    })
+}
+
 /// A JS string literal for `s` (double-quoted, JSON escaping is valid JS).
 pub fn js_string(s: &str) -> String {
     serde_json::to_string(s).unwrap_or_else(|_| "\"\"".into())
@@ -176,6 +203,38 @@ mod tests {
         assert_eq!(rust_identifier("type"), "r#type");
         assert_eq!(rust_identifier("self"), "self_");
         assert_eq!(rust_identifier("a.b"), "a_b");
+    }
+
+    #[test]
+    fn rust_paths_are_checked() {
+        for good in [
+            "proxy_runtime",
+            "::proxy_runtime",
+            "my_dep::proxy_runtime",
+            "crate::rt",
+            "self::rt",
+            "super::super::rt",
+            "r#type::rt",
+        ] {
+            assert!(is_rust_path(good), "{good}");
+        }
+        for bad in [
+            "",
+            "::",
+            "proxy-runtime",
+            "a::",
+            "a::::b",
+            "1x",
+            "fn",
+            "a::crate",
+            "::crate",
+            "a::super",
+            "r#crate",
+            "a b",
+            "_",
+        ] {
+            assert!(!is_rust_path(bad), "{bad}");
+        }
     }
 
     #[test]

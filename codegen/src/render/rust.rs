@@ -1,6 +1,9 @@
 //! Renders the Rust shim `<module>.rs`: a `proxy_runtime::classes!` block (one
 //! handle type per JS class) and one `#[proxied]` trait with a method per
 //! function export, in the shape `proxy-runtime` expects (see its crate docs).
+//! The shim names the runtime only through `<crate>::__internal` (doc-hidden
+//! re-exports for generated code), `<crate>` being [`RUNTIME_CRATE`] unless the
+//! host renamed or re-exported it ([`render`]'s `runtime_crate`).
 //!
 //! Parameters and results are the raw wasm types. A raw `i32` becomes a class
 //! handle only where that is certain: the typings declare the JS parameter (or
@@ -16,13 +19,16 @@ use std::collections::HashMap;
 
 use heck::{ToSnakeCase, ToUpperCamelCase};
 
-use super::names::{NameScope, rust_identifier};
+use super::names::{NameScope, is_rust_path, rust_identifier};
 use super::{GeneratedFile, header};
 use crate::model::api::{JsApi, JsFunction, JsType};
 use crate::model::{Export, ModuleModel, Role};
 use crate::reader::glue::{Glue, GlueExportKind, MemberKind, RawArg, RawCallSite, RawResult};
 use crate::reader::wasm::ExportKind;
 use crate::replay::{CallFacts, Mutated, ReplayDecision, ReplayPolicy};
+
+/// The path the shim reaches `proxy-runtime` under by default (the crate's library name).
+pub const RUNTIME_CRATE: &str = "proxy_runtime";
 
 /// Most parameters (or results) a wasmtime `TypedFunc` takes; exports with more are called
 /// untyped (`args: &[Value]`).
@@ -58,6 +64,8 @@ pub struct RustShim {
 /// Why no Rust shim could be rendered.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RustRenderError {
+    /// The runtime crate path given is not a Rust path.
+    RuntimeCrate(String),
     /// A replay rule names an argument the export does not have.
     MutatedArgumentOutOfRange {
         /// The export.
@@ -82,6 +90,10 @@ pub enum RustRenderError {
 impl std::fmt::Display for RustRenderError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
+            Self::RuntimeCrate(path) => write!(
+                f,
+                "runtime crate path `{path}` is not a Rust path (e.g. `proxy_runtime`, `my_dep::proxy_runtime`)"
+            ),
             Self::MutatedArgumentOutOfRange { export, arg, arity } => write!(
                 f,
                 "replay policy: `{export}` mutates argument {arg}, but it takes {arity} parameter(s)"
@@ -118,8 +130,17 @@ pub fn trait_name(module: &str) -> String {
     }
 }
 
-/// Renders `<module>.rs` for `model`, marking calls `#[replay]` as `policy` says.
-pub fn render(model: &ModuleModel, policy: &ReplayPolicy) -> Result<RustShim, RustRenderError> {
+/// Renders `<module>.rs` for `model`, marking calls `#[replay]` as `policy` says; the shim
+/// reaches the runtime under `runtime_crate` ([`RUNTIME_CRATE`] unless renamed).
+pub fn render(
+    model: &ModuleModel,
+    policy: &ReplayPolicy,
+    runtime_crate: &str,
+) -> Result<RustShim, RustRenderError> {
+    if !is_rust_path(runtime_crate) {
+        return Err(RustRenderError::RuntimeCrate(runtime_crate.to_owned()));
+    }
+    let internal = format!("{runtime_crate}::__internal");
     let classes = ClassNames::new(model);
     let mut trait_scope = NameScope::default();
     let mut trait_name = trait_name(&model.name);
@@ -169,9 +190,9 @@ pub fn render(model: &ModuleModel, policy: &ReplayPolicy) -> Result<RustShim, Ru
     imports.push("proxied");
     let mut out = String::new();
     out.push_str(&format!("// {}\n", header(model)));
-    out.push_str(&format!("use proxy_runtime::{{{}}};\n", imports.join(", ")));
+    out.push_str(&format!("use {internal}::{{{}}};\n", imports.join(", ")));
     if !classes.list.is_empty() {
-        out.push_str("\nproxy_runtime::classes! {\n");
+        out.push_str(&format!("\n{internal}::classes! {{\n"));
         for class in &classes.list {
             out.push_str(&format!("    /// wasm-bindgen class `{}`.\n", class.js));
             match &class.free {
@@ -194,7 +215,11 @@ pub fn render(model: &ModuleModel, policy: &ReplayPolicy) -> Result<RustShim, Ru
             skipped.len()
         ));
     }
-    out.push_str("#[proxied]\n");
+    if runtime_crate == RUNTIME_CRATE {
+        out.push_str("#[proxied]\n");
+    } else {
+        out.push_str(&format!("#[proxied(crate = {runtime_crate})]\n"));
+    }
     // The arity is the module's, not a design choice to lint.
     if methods
         .iter()

@@ -60,6 +60,52 @@ const ENV = {
   standbyMaxBytes: 'WASM_PROXY_STANDBY_MAX_BYTES',
 };
 
+/** Values of `WASM_PROXY_DISABLE` that turn the proxy off (read case-insensitively, trimmed). */
+const KILL_SWITCH_ON = ['1', 'true', 'yes', 'on'];
+/** Values of `WASM_PROXY_DISABLE` that leave the proxy on, besides unset and empty. */
+const KILL_SWITCH_OFF = ['0', 'false', 'no', 'off'];
+
+/**
+ * @typedef {object} KillSwitch
+ * @property {boolean} disabled Whether the proxy is off (a pure pass-through).
+ * @property {string | undefined} warning Set when the value is none of the known ones: the proxy
+ *   is off then too (a kill switch fails safe), and this says why.
+ */
+
+/**
+ * Reads the kill switch, one rule for both runtimes (fixtures/settings/kill-switch.json):
+ * `1`, `true`, `yes`, `on` disable; unset, empty, `0`, `false`, `no`, `off` do not; case and
+ * surrounding whitespace do not matter; anything else disables with a warning.
+ * @param {string | undefined} raw the variable's value, undefined when unset
+ * @returns {KillSwitch}
+ */
+function killSwitch(raw) {
+  const value = (raw ?? '').trim().toLowerCase();
+  if (value === '' || KILL_SWITCH_OFF.includes(value)) return { disabled: false, warning: undefined };
+  if (KILL_SWITCH_ON.includes(value)) return { disabled: true, warning: undefined };
+  return {
+    disabled: true,
+    warning: `${ENV.disabled}=${JSON.stringify(raw)} is not one of ${[...KILL_SWITCH_ON, ...KILL_SWITCH_OFF].join(', ')}: the proxy is disabled`,
+  };
+}
+
+/** Values whose warning was already emitted in this process. */
+const warnedKillSwitch = new Set();
+
+/**
+ * `killSwitch(raw)`, emitting its warning once per process (code `WASM_PROXY_DISABLE`).
+ * @param {string | undefined} raw
+ * @returns {boolean} whether the proxy is disabled
+ */
+function readKillSwitch(raw) {
+  const { disabled, warning } = killSwitch(raw);
+  if (warning !== undefined && !warnedKillSwitch.has(raw)) {
+    warnedKillSwitch.add(raw);
+    process.emitWarning(warning, { code: ENV.disabled });
+  }
+  return disabled;
+}
+
 /** Points of the swap at which `fault` can inject a failure. */
 const FAULT_POINTS = ['instantiate', 'workers', 'replay', 'check', 'oom'];
 
@@ -74,9 +120,8 @@ function readSettings(given = {}, env = process.env) {
   for (const [key, variable] of Object.entries(ENV)) {
     const raw = env[variable];
     if (raw === undefined || raw === '') continue;
-    const fallback = /** @type {any} */ (DEFAULTS)[key];
-    if (typeof fallback === 'boolean') {
-      settings[key] = !['0', 'false', 'no', 'off'].includes(raw.toLowerCase());
+    if (key === 'disabled') {
+      settings[key] = readKillSwitch(raw);
     } else if (key === 'fault') {
       settings[key] = raw;
     } else {
@@ -99,4 +144,4 @@ function readSettings(given = {}, env = process.env) {
   return settings;
 }
 
-module.exports = { readSettings, DEFAULTS, ENV, FAULT_POINTS, WASM32_MAX_BYTES };
+module.exports = { readSettings, killSwitch, readKillSwitch, KILL_SWITCH_ON, KILL_SWITCH_OFF, DEFAULTS, ENV, FAULT_POINTS, WASM32_MAX_BYTES };

@@ -259,10 +259,7 @@ class Swapper {
       const flipMs = performance.now() - t;
       stalled(flipMs, 'flip');
       const durationMs = performance.now() - started;
-      metrics.swaps++;
-      metrics.swapSecondsSum += durationMs / 1000;
-      metrics.lastSwapSeconds = durationMs / 1000;
-      metrics.lastPauseSeconds = pauseMs / 1000;
+      metrics.swapCompleted(durationMs / 1000, pauseMs / 1000);
       metrics.memoryBytes = standby.memoryBytes();
       metrics.logEntries = core.log.size;
       /** @type {SwapResult} */
