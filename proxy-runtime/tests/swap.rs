@@ -128,7 +128,7 @@ fn a_logged_call_on_an_unlogged_handle_makes_the_swap_fail_clearly() {
         matches!(err, Error::Unreplayable { ref export, .. } if export == "combine"),
         "{err}"
     );
-    assert_eq!(p.stats().failures("unreplayable"), 1);
+    assert_eq!(p.stats().failures("replay"), 1);
     p.value(&copy).expect("the active keeps serving");
 }
 
@@ -255,6 +255,6 @@ fn probes_compare_named_state_between_active_and_standby() {
         matches!(err, Error::ReplayMismatch { ref what, .. } if what == "probe `acc value`"),
         "{err}"
     );
-    assert_eq!(p.stats().failures("replay_mismatch"), 1);
+    assert_eq!(p.stats().failures("check"), 1);
     let _: (ProxyConfig, u64) = (common::config(faults), PAGE_SIZE);
 }
