@@ -183,13 +183,23 @@ fn parse(bytes: &[u8]) -> Parsed {
 /// The body of the leaky export `name` in `out`: grow, drop, pass every argument
 /// on, call the original. Returns the original's function index.
 fn assert_leak_body(out: &Parsed, name: &str, grow: &str) -> u32 {
+    assert_leak_then_call(
+        out,
+        name,
+        vec![
+            grow.to_owned(),
+            "MemoryGrow { mem: 0 }".into(),
+            "Drop".into(),
+        ],
+    )
+}
+
+/// The body of the leaky export `name` in `out`: `leak`, then every argument passed on
+/// to the original. Returns the original's function index.
+fn assert_leak_then_call(out: &Parsed, name: &str, leak: Vec<String>) -> u32 {
     let params = out.export_params[name];
     let body = &out.bodies[&out.export_funcs[name]];
-    let mut expected = vec![
-        grow.to_owned(),
-        "MemoryGrow { mem: 0 }".into(),
-        "Drop".into(),
-    ];
+    let mut expected = leak;
     expected.extend((0..params).map(|i| format!("LocalGet {{ local_index: {i} }}")));
     assert_eq!(body[..expected.len()], expected[..], "{name}: {body:#?}");
     let call = &body[expected.len()];
@@ -201,6 +211,17 @@ fn assert_leak_body(out: &Parsed, name: &str, grow: &str) -> u32 {
         .unwrap();
     assert_eq!(body[expected.len() + 1..], ["End".to_owned()], "{name}");
     callee
+}
+
+/// The leak through wasm-bindgen's allocator: `malloc(bytes[, 1])`, its pointer dropped.
+fn malloc_leak(bytes: u32, arity: usize, malloc: u32) -> Vec<String> {
+    let mut leak = vec![format!("I32Const {{ value: {} }}", bytes as i32)];
+    if arity == 2 {
+        leak.push("I32Const { value: 1 }".into());
+    }
+    leak.push(format!("Call {{ function_index: {malloc} }}"));
+    leak.push("Drop".into());
+    leak
 }
 
 /// Every normalized function body, sorted: the code up to function order.
@@ -275,6 +296,27 @@ fn every_signature_and_memory_kind() {
     let memory64 = wat::parse_str(r#"(module (memory i64 1) (func (export "f")))"#).unwrap();
     let out = parse(&inject_leak(&memory64, "f", PAGE_SIZE).unwrap());
     assert_leak_body(&out, "f", "I64Const { value: 1 }");
+}
+
+#[test]
+fn with_wasm_bindgen_s_allocator_the_leak_is_a_heap_allocation_never_freed() {
+    // Both arities of `__wbindgen_malloc`: (size) before wasm-bindgen 0.2.84, (size, align) since.
+    for (params, args) in [("(param i32)", 1), ("(param i32 i32)", 2)] {
+        let source = format!(
+            r#"(module (memory 1)
+                 (func $malloc {params} (result i32) i32.const 8)
+                 (func $prove (param i32) (result i32) local.get 0)
+                 (export "__wbindgen_malloc" (func $malloc))
+                 (export "prove" (func $prove)))"#
+        );
+        let bytes = wat::parse_str(&source).unwrap();
+        let out = parse(&inject_leak(&bytes, "prove", 100 << 20).unwrap());
+        let malloc = out.export_funcs["__wbindgen_malloc"];
+        assert_leak_then_call(&out, "prove", malloc_leak(100 << 20, args, malloc));
+        // No leak asked for: the control keeps its `memory.grow 0`.
+        let control = parse(&inject_leak(&bytes, "prove", 0).unwrap());
+        assert_leak_body(&control, "prove", "I32Const { value: 0 }");
+    }
 }
 
 #[test]
@@ -448,7 +490,9 @@ fn o1js_modules_round_trip_and_take_a_leak() {
 
         let out = parse(&inject_leak(&bytes, export, 150 << 20).unwrap());
         assert_eq!(out.interface, before.interface, "{module} with the leak");
-        let original = assert_leak_body(&out, export, "I32Const { value: 2400 }");
+        // Both take wasm-bindgen's `(size, align)` allocator: the leak is a heap allocation.
+        let malloc = out.export_funcs["__wbindgen_malloc"];
+        let original = assert_leak_then_call(&out, export, malloc_leak(150 << 20, 2, malloc));
         assert_eq!(
             out.normalized[&original], before.normalized[&before.export_funcs[export]],
             "{module}: the original body is unchanged"

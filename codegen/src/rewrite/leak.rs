@@ -1,7 +1,7 @@
 //! The leak simulator: an export that grows linear memory on every call.
 
 use walrus::ir::Value;
-use walrus::{ExportItem, FunctionBuilder, Module};
+use walrus::{ExportItem, FunctionBuilder, FunctionId, Module, ValType};
 
 use super::parse;
 use crate::error::{CodegenError, Result};
@@ -21,14 +21,22 @@ pub fn pages_per_call(bytes_per_call: u64) -> u64 {
     bytes_per_call.div_ceil(PAGE_SIZE)
 }
 
-/// Makes the function export `export_name` leak: each call first grows the module's
-/// linear memory (memory 0) by `bytes_per_call`, rounded up to 64 KiB pages, then
-/// runs the original function with the same arguments and returns its results.
+/// wasm-bindgen's allocator export: `(size) -> ptr` before 0.2.84, `(size, align) -> ptr` since.
+const MALLOC_EXPORT: &str = "__wbindgen_malloc";
+
+/// Makes the function export `export_name` leak: each call first takes `bytes_per_call`
+/// of memory that is never given back, then runs the original function with the same
+/// arguments and returns its results.
 ///
-/// The growth is a plain `memory.grow` whose result is dropped: when it fails (the
-/// memory is at its maximum) the original call still runs, so near the cap the
-/// module's own allocations fail the way a real leak makes them fail (o1js traps at
-/// `__rg_oom`). With a shared memory every instance and thread sees the growth.
+/// Where the module exports wasm-bindgen's allocator (`__wbindgen_malloc`, 32-bit), the
+/// leak is a heap allocation that is never freed, as the leaks users report are: the
+/// heap fills, the memory grows, and once it is at its maximum the allocation fails and
+/// the module traps (`unreachable`, as o1js does at `__rg_oom`) inside the leaky export.
+/// Otherwise it is a plain `memory.grow` by `bytes_per_call` rounded up to 64 KiB pages,
+/// its result dropped: pages the module's allocator never uses, so memory grows but the
+/// heap's free space does not shrink (near the cap the growth just stops). With a shared
+/// memory every instance and thread sees the growth. `bytes_per_call` 0 is always a
+/// `memory.grow 0`: a control with the same shape and no leak.
 ///
 /// Only the named export changes: the original function is left in place for its
 /// other callers (internal calls, tables, and other exports of the same function,
@@ -77,6 +85,9 @@ fn inject(module: &mut Module, export_name: &str, bytes_per_call: u64) -> Result
         })?;
     let (memory_id, memory64) = (memory.id(), memory.memory64);
 
+    let allocator = (!memory64 && bytes_per_call > 0 && u32::try_from(bytes_per_call).is_ok())
+        .then(|| malloc_export(module))
+        .flatten();
     let pages = pages_per_call(bytes_per_call);
     let max_pages = if memory64 { MAX_PAGES_64 } else { MAX_PAGES_32 };
     if pages > max_pages {
@@ -94,14 +105,27 @@ fn inject(module: &mut Module, export_name: &str, bytes_per_call: u64) -> Result
     let mut builder = FunctionBuilder::new(&mut module.types, &params, &results);
     builder.name(format!("{export_name}.leak"));
     let mut body = builder.func_body();
-    // `pages` fits: at most 2^16 for 32-bit memories, 2^48 for 64-bit ones.
-    body.const_(if memory64 {
-        Value::I64(pages as i64)
-    } else {
-        Value::I32(pages as i32)
-    })
-    .memory_grow(memory_id)
-    .drop();
+    match allocator {
+        // A 32-bit memory holds less than 2^32 bytes (checked above): `size` fits a u32,
+        // passed as the i32 of the same bits.
+        Some((malloc, arity)) => {
+            body.const_(Value::I32(bytes_per_call as u32 as i32));
+            if arity == 2 {
+                body.const_(Value::I32(1));
+            }
+            body.call(malloc).drop();
+        }
+        // `pages` fits: at most 2^16 for 32-bit memories, 2^48 for 64-bit ones.
+        None => {
+            body.const_(if memory64 {
+                Value::I64(pages as i64)
+            } else {
+                Value::I32(pages as i32)
+            })
+            .memory_grow(memory_id)
+            .drop();
+        }
+    }
     for &arg in &args {
         body.local_get(arg);
     }
@@ -110,4 +134,16 @@ fn inject(module: &mut Module, export_name: &str, bytes_per_call: u64) -> Result
 
     module.exports.get_mut(export_id).item = ExportItem::Function(leaky);
     Ok(())
+}
+
+/// wasm-bindgen's allocator and its arity, where the module exports one of a known shape.
+fn malloc_export(module: &Module) -> Option<(FunctionId, usize)> {
+    let export = module.exports.iter().find(|e| e.name == MALLOC_EXPORT)?;
+    let ExportItem::Function(f) = export.item else {
+        return None;
+    };
+    let ty = module.types.get(module.funcs.get(f).ty());
+    let shape_ok = ty.results() == [ValType::I32]
+        && matches!(ty.params(), [ValType::I32] | [ValType::I32, ValType::I32]);
+    shape_ok.then_some((f, ty.params().len()))
 }

@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # Makes (once per leak size) a copy of the installed o1js whose kimchi_wasm leaks LEAK
-# bytes of wasm memory per proof (`codegen inject-leak` on caml_pasta_fp_plonk_proof_create),
-# under target/leaky-o1js-LEAK/node_modules (inside the repo: its dependencies resolve from
+# bytes of its heap per proof (`codegen inject-leak` on caml_pasta_fp_plonk_proof_create),
+# under target/leaky-o1js-v2-LEAK/node_modules (inside the repo: its dependencies resolve from
 # the repo's node_modules). Prints the directory.
 #   usage: leaky-o1js.sh CODEGEN_BIN LEAK
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)
 codegen=${1:?usage: leaky-o1js.sh CODEGEN_BIN LEAK}
 leak=${2:?usage: leaky-o1js.sh CODEGEN_BIN LEAK}
-dir=$root/target/leaky-o1js-$leak
+# The version tag changes with what inject-leak makes (v2: a heap allocation never freed).
+dir=$root/target/leaky-o1js-v2-$leak
 package=$dir/node_modules/o1js
 if [ ! -f "$dir/.done" ]; then
   rm -rf "$dir"
