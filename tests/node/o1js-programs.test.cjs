@@ -19,6 +19,13 @@ const kimchi = path.join(root, 'node_modules/o1js/dist/node/bindings/compiled/no
 const run = runUnderProxy;
 
 /**
+ * The trap test's cap on every instance: ~390 MB after the first proof of the square
+ * program with its 100 MiB leak, so the second proof's leak fails to allocate; a fresh
+ * instance (~30 MB after its migration) proves again within it.
+ */
+const TRAP_CAP_BYTES = 450 * 2 ** 20;
+
+/**
  * Every swap of a run: complete, nothing left behind, and each fresh instance holds the
  * same state (its memory does not creep swap after swap). After a proof the fresh
  * instance holds less than the grown one; right after a compile it may hold more (the
@@ -60,9 +67,18 @@ test('SmartContract on a local chain (proofs enabled): a transaction after each 
   assertSwaps(steps, 3);
 });
 
-test('a busy prover on a leaking kimchi swaps on its own between proofs, and no proof fails', () => {
-  const dir = execFileSync('bash', [path.join(__dirname, 'o1js/leaky-o1js.sh'), codegenBin, '100MiB'], { encoding: 'utf8' }).trim();
+/**
+ * A copy of o1js whose kimchi grows wasm memory by `leak` on every proof, and its proxy.
+ * @param {string} leak e.g. `100MiB`
+ */
+function leakyO1js(leak) {
+  const dir = execFileSync('bash', [path.join(__dirname, 'o1js/leaky-o1js.sh'), codegenBin, leak], { encoding: 'utf8' }).trim();
   const out = generate(path.join(dir, 'node_modules/o1js/dist/node/bindings/compiled/node_bindings/kimchi_wasm_bg.wasm'));
+  return { dir, out };
+}
+
+test('a busy prover on a leaking kimchi swaps on its own between proofs, and no proof fails', () => {
+  const { dir, out } = leakyO1js('100MiB');
   const steps = run(path.join(__dirname, 'o1js/soak.mjs'), out, {
     O1JS: path.join(dir, 'node_modules/o1js/dist/node/index.js'),
     PROOFS: '5',
@@ -78,4 +94,24 @@ test('a busy prover on a leaking kimchi swaps on its own between proofs, and no 
   assert.deepEqual(summary.standbyFailures, []);
   // Without swaps this run reaches ~820 MB.
   assert.ok(summary.wasmHighWaterBytes < 600 * 2 ** 20, `wasm memory high-water mark ${summary.wasmHighWaterBytes}`);
+});
+
+test('a proof driven into the memory cap traps, and its retry succeeds on a fresh instance', () => {
+  const { dir, out } = leakyO1js('100MiB');
+  const steps = run(path.join(__dirname, 'o1js/soak.mjs'), out, {
+    O1JS: path.join(dir, 'node_modules/o1js/dist/node/index.js'),
+    PROOFS: '2',
+    RETRY_TRAPS: '1',
+    // No automatic swap (the monitor is off): the leak fills the instance up to this cap,
+    // and a proof then fails to allocate (`unreachable` at `__rg_oom`), as at 4 GiB.
+    WASM_PROXY_INSTANCE_MAX_BYTES: String(TRAP_CAP_BYTES),
+  });
+  const summary = steps.summary;
+  assert.ok(summary.trappedProofs >= 1, `${summary.trappedProofs} proofs trapped (the cap was not reached)`);
+  assert.equal(summary.recoveries, summary.trappedProofs, 'each trap was followed by a recovery');
+  assert.equal(summary.failedProofs, 0, 'every retried proof succeeded');
+  assert.deepEqual(summary.standbyFailures, []);
+  // Stale: what o1js made for the proof that trapped (its witness, by unlogged calls) and
+  // never used again; the retry makes its own.
+  assert.ok(steps['proof-error'].instance > 1, 'the retry ran on a fresh instance');
 });

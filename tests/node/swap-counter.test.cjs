@@ -259,3 +259,43 @@ test('the preload hook is how an app reaches the runtime (undefined with the kil
   assert.deepEqual(run({}), { swap: 'function', same: true });
   assert.deepEqual(run({ WASM_PROXY_DISABLE: '1' }), { swap: 'undefined', same: true });
 });
+
+test('a trap moves the live state to a fresh instance before the caller sees it; the retry works there', () => {
+  const shim = loadShim();
+  const runtime = shim.__wasmProxy;
+  const completed = [];
+  runtime.on('swap-complete', (result) => completed.push(result));
+  const kept = [new shim.Counter(3), new shim.Counter(10)];
+  kept[0].increment(4);
+  kept[1].value = 42;
+  // The fixture's allocator only bumps: its one page of memory holds 16,380 counters,
+  // freed or not. Fill it with counters the program lets go of.
+  const first = runtime.active.id;
+  let trap;
+  for (let i = 0; i < 20000 && trap === undefined; i++) {
+    try {
+      new shim.Counter(i).free();
+    } catch (error) {
+      trap = error;
+    }
+  }
+  assert.ok(trap instanceof WebAssembly.RuntimeError, `the caller gets the trap itself: ${trap}`);
+  assert.equal(completed.length, 1, 'one recovery');
+  assert.equal(completed[0].cause, 'trap');
+  assert.equal(completed[0].from, first);
+  assert.equal(runtime.active.id, completed[0].to);
+  assert.equal(completed[0].stale, 0);
+  // The live counters moved (only they were rebuilt: the fresh memory has room again).
+  assert.deepEqual(kept.map((c) => c.value), [7, 42]);
+  const retry = new shim.Counter(5);
+  assert.equal(retry.increment(1), 6);
+  assert.equal(kept[0].increment(1), 8);
+});
+
+test('an error the module throws is not a trap: no recovery, the same instance serves', () => {
+  const shim = loadShim();
+  const runtime = shim.__wasmProxy;
+  const before = runtime.active.id;
+  assert.throws(() => shim.total({}), /expected an object created through the proxy/);
+  assert.equal(runtime.active.id, before);
+});

@@ -58,6 +58,13 @@ impl CodeWriter {
         self.line(close);
     }
 
+    /// Runs `body` one level deeper (the inside of a block whose lines are written apart).
+    pub fn indented(&mut self, body: impl FnOnce(&mut Self)) {
+        self.depth += 1;
+        body(self);
+        self.depth -= 1;
+    }
+
     /// The text written so far.
     pub fn finish(self) -> String {
         self.out

@@ -55,7 +55,20 @@ const REGISTER_JS: &str = include_str!("../../../templates/ts/register.cjs");
 pub const RUNTIME_FILE: &str = "wasm-proxy-runtime/index.cjs";
 
 /// Local names the shim itself uses; `$` cannot appear in wasm-bindgen names.
-const SHIM_LOCALS: &[&str] = &["$runtime", "$glue", "$wrap", "$unwrap", "$path", "$result"];
+const SHIM_LOCALS: &[&str] = &[
+    "$runtime", "$glue", "$wrap", "$unwrap", "$path", "$result", "$error",
+];
+
+/// Writes `body` (a call into the module) inside a `try` whose `catch` hands the error to
+/// the runtime before rethrowing it: a trap (`WebAssembly.RuntimeError`) leaves the
+/// instance undefined, and the runtime rebuilds a fresh one from the live state before
+/// the caller sees the error (`this` and `args` are the objects the call may have left
+/// half-changed). A `try` costs nothing while no error is thrown.
+fn guarded(w: &mut CodeWriter, this: &str, args: &str, body: impl FnOnce(&mut CodeWriter)) {
+    w.block("try {", "} catch ($error) {", body);
+    w.indented(|w| w.line(format!("throw $runtime.trapped($error, {this}, [{args}]);")));
+    w.line("}");
+}
 
 /// Why no TypeScript shim could be rendered.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -627,16 +640,18 @@ fn render_js(
             "const {op} = $runtime.op({});",
             plan.operation("function", &f.name, None)
         ));
+        let arg_names = plan.arg_names(f);
         w.block(format!("function {local}({params}) {{"), "}", |w| {
-            w.line(format!(
-                "const $result = {};",
-                plan.wrap(&f.returns.ty, call)
-            ));
-            w.line(format!(
-                "if ({op}.log) $runtime.record({op}, undefined, [{}], $result);",
-                plan.arg_names(f)
-            ));
-            w.line("return $result;");
+            guarded(w, "undefined", &arg_names, |w| {
+                w.line(format!(
+                    "const $result = {};",
+                    plan.wrap(&f.returns.ty, call)
+                ));
+                w.line(format!(
+                    "if ({op}.log) $runtime.record({op}, undefined, [{arg_names}], $result);"
+                ));
+                w.line("return $result;");
+            });
         });
         export(&mut w, &f.name, local);
     }
@@ -735,13 +750,15 @@ fn render_class(
         |w| {
             if let (Some(ctor), Some(op)) = (&class.constructor, &ctor_op) {
                 let (params, args) = plan.params_and_args(ctor);
+                let arg_names = plan.arg_names(ctor);
                 w.block(format!("constructor({params}) {{"), "}", |w| {
                     w.line("super();");
-                    w.line(format!("$runtime.adopt(this, new {glue_class}({args}));"));
-                    w.line(format!(
-                        "if ({op}.log) $runtime.record({op}, undefined, [{}], this);",
-                        plan.arg_names(ctor)
-                    ));
+                    guarded(w, "undefined", &arg_names, |w| {
+                        w.line(format!("$runtime.adopt(this, new {glue_class}({args}));"));
+                        w.line(format!(
+                            "if ({op}.log) $runtime.record({op}, undefined, [{arg_names}], this);"
+                        ));
+                    });
                 });
             }
             for (m, op) in class.methods.iter().zip(&method_ops) {
@@ -753,29 +770,33 @@ fn render_class(
                     ("", "$unwrap(this)".to_owned(), "this")
                 };
                 let call = format!("{}({args})", member(&target, &m.function.name));
+                let arg_names = plan.arg_names(&m.function);
                 w.block(format!("{prefix}{key}({params}) {{"), "}", |w| {
-                    w.line(format!(
-                        "const $result = {};",
-                        plan.wrap(&m.function.returns.ty, call)
-                    ));
-                    w.line(format!(
-                        "if ({op}.log) $runtime.record({op}, {this}, [{}], $result);",
-                        plan.arg_names(&m.function)
-                    ));
-                    w.line("return $result;");
+                    guarded(w, this, &arg_names, |w| {
+                        w.line(format!(
+                            "const $result = {};",
+                            plan.wrap(&m.function.returns.ty, call)
+                        ));
+                        w.line(format!(
+                            "if ({op}.log) $runtime.record({op}, {this}, [{arg_names}], $result);"
+                        ));
+                        w.line("return $result;");
+                    });
                 });
             }
             for (a, op) in class.accessors.iter().zip(&setter_ops) {
                 let key = property_key(&a.name);
-                let (prefix, target) = if a.is_static {
-                    ("static ", glue_class.clone())
+                let (prefix, target, this) = if a.is_static {
+                    ("static ", glue_class.clone(), "undefined")
                 } else {
-                    ("", "$unwrap(this)".to_owned())
+                    ("", "$unwrap(this)".to_owned(), "this")
                 };
                 let field = member(&target, &a.name);
                 if a.getter {
                     w.block(format!("{prefix}get {key}() {{"), "}", |w| {
-                        w.line(format!("return {};", plan.wrap(&a.ty.ty, field.clone())));
+                        guarded(w, this, "", |w| {
+                            w.line(format!("return {};", plan.wrap(&a.ty.ty, field.clone())));
+                        });
                     });
                 }
                 if a.setter {
@@ -786,12 +807,14 @@ fn render_class(
                         other => other.clone(),
                     };
                     w.block(format!("{prefix}set {key}(value) {{"), "}", |w| {
-                        w.line(format!("{field} = {};", plan.unwrap(&ty, "value")));
-                        if let Some(op) = op {
-                            w.line(format!(
-                                "if ({op}.log) $runtime.record({op}, this, [value], undefined);"
-                            ));
-                        }
+                        guarded(w, this, "value", |w| {
+                            w.line(format!("{field} = {};", plan.unwrap(&ty, "value")));
+                            if let Some(op) = op {
+                                w.line(format!(
+                                    "if ({op}.log) $runtime.record({op}, this, [value], undefined);"
+                                ));
+                            }
+                        });
                     });
                 }
             }

@@ -21,6 +21,8 @@
  * @property {number} metricsPort Serve Prometheus metrics on this port (0: off).
  * @property {string | undefined} fault Test-only fault injection point.
  * @property {number} standbyMaxBytes Cap on a standby's memory (0: as the glue asks); test-only.
+ * @property {number} instanceMaxBytes Cap on every instance's memory, the first included (0: as the
+ *   glue asks): a module that needs more traps as it would at 4 GiB; makes that reproducible (tests).
  */
 
 /** 4 GiB: 65,536 pages of 64 KiB, the most a wasm32 memory can have. */
@@ -41,6 +43,7 @@ const DEFAULTS = {
   metricsPort: 0,
   fault: undefined,
   standbyMaxBytes: 0,
+  instanceMaxBytes: 0,
 };
 
 /** Environment variable of each setting. */
@@ -58,6 +61,7 @@ const ENV = {
   metricsPort: 'WASM_PROXY_METRICS_PORT',
   fault: 'WASM_PROXY_FAULT',
   standbyMaxBytes: 'WASM_PROXY_STANDBY_MAX_BYTES',
+  instanceMaxBytes: 'WASM_PROXY_INSTANCE_MAX_BYTES',
 };
 
 /** Values of `WASM_PROXY_DISABLE` that turn the proxy off (read case-insensitively, trimmed). */

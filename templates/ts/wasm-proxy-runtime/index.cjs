@@ -360,6 +360,42 @@ function createRuntime(options) {
     return { value: copyValue(arg) };
   }
 
+  /** Traps already handled: one crosses every shim call it unwinds through. */
+  const traps = new WeakSet();
+
+  /**
+   * Sees every error a call of the shim into the module threw, and returns it for the
+   * shim to rethrow. A trap (`WebAssembly.RuntimeError`: `unreachable` at `__rg_oom` when
+   * an allocation fails, say) leaves the instance undefined: before the caller hears
+   * of it, the runtime moves the live state to a fresh instance (`Swapper.recover`), so
+   * the next call, a retry say, runs there. The objects of the trapping call (`self`,
+   * `args`) are rebuilt as they were before it. If the recovery fails, the trapped
+   * instance keeps serving, as it would without the proxy; `standby-failed` says why.
+   * @param {unknown} error
+   * @param {any} self `this` of the call (undefined for functions and constructors)
+   * @param {any[]} args
+   * @returns {unknown}
+   */
+  function trapped(error, self, args) {
+    if (!(error instanceof wasmApi.RuntimeError) || settings.disabled) return error;
+    const trap = /** @type {Error} */ (error);
+    if (traps.has(trap)) return error;
+    traps.add(trap);
+    /** @type {import('./log.cjs').HandleRecord[]} */
+    const suspects = [];
+    for (const value of [self, ...args]) {
+      for (const handle of Array.isArray(value) ? value : [value]) {
+        if (handle != null && handle[SLOT] !== undefined && handle[SLOT].home === active) suspects.push(track(handle));
+      }
+    }
+    try {
+      swapper.recover(suspects);
+    } catch {
+      // Counted and told as `standby-failed`; the caller gets the trap either way.
+    }
+    return error;
+  }
+
   /**
    * Logs a call the generated shim just made (only for operations with `log` set).
    * @template R
@@ -394,6 +430,7 @@ function createRuntime(options) {
       }
     }
     active = instance;
+    Atomics.store(instance.serving, 0, 1);
     metrics.memoryBytes = instance.memoryBytes();
     for (const listener of listeners) listener(active);
   }
@@ -451,6 +488,7 @@ function createRuntime(options) {
     adopt,
     op,
     record,
+    trapped,
     /**
      * @template T
      * @param {new (...args: any[]) => T} Class
@@ -580,7 +618,7 @@ function createRuntime(options) {
     monitor.start();
     if (settings.metricsPort > 0) metrics.serve(settings.metricsPort);
   }
-  const first = loadGlue(options, nextId++);
+  const first = loadGlue(options, nextId++, settings.instanceMaxBytes);
   if (first instanceof Promise) {
     runtime.ready = first.then((exports) => activate(new Instance(1, exports)));
   } else {
@@ -589,6 +627,9 @@ function createRuntime(options) {
   if (!settings.disabled) pools.guard(active);
   return runtime;
 }
+
+/** The WebAssembly namespace (typed loosely: Node's typings leave it to lib.dom). */
+const wasmApi = /** @type {any} */ (globalThis).WebAssembly;
 
 /**
  * A copy of `value` as it is now, so that a later change of the caller's object (a

@@ -38,6 +38,8 @@ export interface RuntimeSettings {
   fault: 'instantiate' | 'workers' | 'replay' | 'check' | 'oom' | undefined;
   /** `WASM_PROXY_STANDBY_MAX_BYTES`: test-only cap on a standby's memory. */
   standbyMaxBytes: number;
+  /** `WASM_PROXY_INSTANCE_MAX_BYTES`: test-only cap on every instance's memory, the first included. */
+  instanceMaxBytes: number;
 }
 
 /** A generated function and what codegen's replay policy decided for it. */
@@ -113,11 +115,13 @@ export interface SwapResult {
   stale: number;
   memoryBefore: number;
   memoryAfter: number;
+  /** What started it: the memory monitor, `swap()`, or a trap of the active instance (a recovery). */
+  cause: 'memory' | 'request' | 'trap';
 }
 
 /** A swap that did not happen; the active instance keeps serving. */
 export interface SwapError extends Error {
-  readonly stage: 'instantiate' | 'workers' | 'replay' | 'transfer' | 'check' | 'oom' | 'quiescence';
+  readonly stage: 'instantiate' | 'workers' | 'replay' | 'transfer' | 'check' | 'oom' | 'quiescence' | 'trap';
 }
 
 /** The runtime behind one generated shim. */
@@ -135,6 +139,12 @@ export interface Runtime {
    * prepared one flips when the last ends (before the host's next step).
    */
   operation<T>(work: () => T): T;
+  /**
+   * Called by the shim with each error a call into the module threw; returns it to be
+   * rethrown. After a trap (`WebAssembly.RuntimeError`) the live state has moved to a
+   * fresh instance before this returns (or `standby-failed` says why it could not).
+   */
+  trapped(error: unknown, self: unknown, args: unknown[]): unknown;
   /** Listens to swap events. */
   on(event: 'swap-start' | 'swap-complete' | 'standby-failed' | 'instance-retired', listener: (detail: any) => void): Runtime;
   /** Live log entries, and the live handles the program holds. */

@@ -50,6 +50,11 @@ class Instance {
     this.poolError = undefined;
     /** @type {import('./side-thread.cjs').SideThread | undefined} Worker thread on its memory, for long calls. */
     this.side = undefined;
+    /**
+     * 1 once the instance serves the program (shared with its pool threads: a failure of
+     * one then strands a caller, see workers.cjs).
+     */
+    this.serving = new Int32Array(new SharedArrayBuffer(4));
   }
 
   /**
@@ -76,6 +81,7 @@ class Instance {
    * left of such an object is its pointer, and its handle fails as stale.
    */
   release() {
+    Atomics.store(this.serving, 0, 0);
     for (const value of Object.values(this.exports)) {
       const proto = typeof value === 'function' ? value.prototype : undefined;
       if (proto === null || typeof proto !== 'object') continue;

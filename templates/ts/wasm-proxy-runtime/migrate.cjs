@@ -37,6 +37,8 @@ class Migration {
    * @param {string | undefined} parts.fault
    * @param {string} parts.glue path of the glue (side threads load it)
    * @param {() => void} parts.prune lets go of handles consumed or freed since
+   * @param {Set<import('./log.cjs').HandleRecord>} [parts.suspects] after a trap: the handles the
+   *   trapping call had (and their lineage), whose memory it may have left half-changed
    */
   constructor(parts) {
     this.log = parts.log;
@@ -49,6 +51,14 @@ class Migration {
     this.fault = parts.fault;
     this.glue = parts.glue;
     this.prune = parts.prune;
+    /**
+     * After a trap, `from` is undefined: its objects may only move by replay or by a
+     * transfer of an object the trapping call did not have, and an old object that traps
+     * again when read is replayed instead, unverified.
+     */
+    this.afterTrap = parts.suspects !== undefined;
+    /** @type {Set<object>} Lineage groups of the objects the trapping call had. */
+    this.suspectGroups = new Set([...(parts.suspects ?? [])].map((record) => groupOf(record)));
     /** @type {Map<import('./log.cjs').HandleRecord, number>} Handles compared with their original, and the log sequence then. */
     this.verified = new Map();
     /** @type {Set<import('./log.cjs').HandleRecord>} Handles whose transfer failed its check: replayed instead, if they can be. */
@@ -90,7 +100,18 @@ class Migration {
   /** @param {import('./log.cjs').HandleRecord} record */
   transferable(record) {
     const migration = this.profile.classes[record.className];
-    return typeof migration?.transfer === 'function' && !this.untransferable.has(record);
+    return typeof migration?.transfer === 'function' && !this.untransferable.has(record) && !this.suspect(record);
+  }
+
+  /**
+   * Whether the trap this migration recovers from may have left `record`'s object
+   * half-changed: it was (in the lineage of) an object of the trapping call. Such an
+   * object is rebuilt from its history, as it was before that call, and not compared
+   * with what is left of it.
+   * @param {import('./log.cjs').HandleRecord} record
+   */
+  suspect(record) {
+    return this.afterTrap && this.suspectGroups.size > 0 && this.suspectGroups.has(groupOf(record));
   }
 
   /**
@@ -143,12 +164,18 @@ class Migration {
     const observe = this.profile.classes[record.className]?.observe;
     const inner = this.innerOf(record);
     // Consumed or freed since the migration began: nothing to compare (it is not moved).
-    if (!observe || !inner?.__wbg_ptr || !moved?.__wbg_ptr) return;
+    if (!observe || !inner?.__wbg_ptr || !moved?.__wbg_ptr || this.suspect(record)) return;
     const seq = this.log.seq;
     let before;
     let after;
     try {
       before = observe(this.from.exports, inner);
+    } catch (error) {
+      // What a trap left cannot always be read: the object stays unverified.
+      if (this.afterTrap && error instanceof wasmApi.RuntimeError) return;
+      throw new MigrationError('check', `observing ${record.className} #${record.id}: ${describe(error)}`, error);
+    }
+    try {
       after = observe(this.to.exports, moved);
     } catch (error) {
       throw new MigrationError('check', `observing ${record.className} #${record.id}: ${describe(error)}`, error);
@@ -382,8 +409,10 @@ class Migration {
         moved = step;
       }
     } catch (error) {
-      if (migration.derived && !(error instanceof wasmApi.RuntimeError)) {
-        // A guess of codegen's that does not hold for this object: replay it instead.
+      const trap = error instanceof wasmApi.RuntimeError;
+      // A guess of codegen's that does not hold for this object, or an object of a trapped
+      // instance that cannot be read any more: replay it instead.
+      if ((migration.derived && !trap) || (this.afterTrap && trap)) {
         this.untransferable.add(record);
         return;
       }

@@ -10,7 +10,7 @@ const { performance } = require('node:perf_hooks');
 const { Instance, loadGlue } = require('./instance.cjs');
 const { Migration, MigrationError, describe } = require('./migrate.cjs');
 
-/** @typedef {'instantiate' | 'workers' | 'replay' | 'transfer' | 'check' | 'oom' | 'quiescence'} Stage */
+/** @typedef {'instantiate' | 'workers' | 'replay' | 'transfer' | 'check' | 'oom' | 'quiescence' | 'trap'} Stage */
 
 /** Why a swap did not happen; `stage` names the failing step. */
 class SwapError extends Error {
@@ -63,6 +63,8 @@ class SwapError extends Error {
  * @property {number} stale live handles left on the old instance (they fail clearly on use)
  * @property {number} memoryBefore bytes of the old instance
  * @property {number} memoryAfter bytes of the new instance
+ * @property {'memory' | 'request' | 'trap'} cause what started it: the memory monitor, the host
+ *   (`swap()`), or a trap of the active instance (a recovery, see `Swapper.recover`)
  */
 
 class Swapper {
@@ -162,13 +164,12 @@ class Swapper {
     let migration;
     /** The active instance's pool was started for the migration only. */
     let borrowedPool = false;
-    metrics.emit('swap-start', { from: from.id, memoryBytes: from.memoryBytes() });
+    metrics.emit('swap-start', { from: from.id, memoryBytes: from.memoryBytes(), cause: flipWhen ? 'memory' : 'request' });
     try {
       let t = performance.now();
       if (settings.fault === 'instantiate') throw new Error('injected fault');
-      const maxBytes = settings.fault === 'oom' ? 2 * 1024 * 1024 : settings.standbyMaxBytes;
       const id = core.nextInstanceId();
-      standby = new Instance(id, await loadGlue(core.source, id, maxBytes));
+      standby = new Instance(id, await loadGlue(core.source, id, standbyCap(settings)));
       stalled(performance.now() - t, 'instantiate');
 
       stage = 'workers';
@@ -212,6 +213,11 @@ class Swapper {
       /** @type {number | undefined} When the standby was ready and the flip began to wait. */
       let readySince;
       for (;;) {
+        if (core.active() !== from) {
+          // A trap made the runtime recover on a fresh instance meanwhile.
+          stage = 'trap';
+          throw new Error(`instance ${from.id}, which this standby was rebuilding, trapped and was replaced meanwhile`);
+        }
         t = performance.now();
         let done = false;
         /** @type {Promise<any> | undefined} */
@@ -250,6 +256,10 @@ class Swapper {
         stage = 'workers';
         throw standby.poolError;
       }
+      if (core.active() !== from) {
+        stage = 'trap';
+        throw new Error(`instance ${from.id}, which this standby was rebuilding, trapped and was replaced meanwhile`);
+      }
       // The flip: one synchronous step, so no call can fall between its parts.
       t = performance.now();
       migration.finish();
@@ -258,31 +268,122 @@ class Swapper {
       migration.close();
       const flipMs = performance.now() - t;
       stalled(flipMs, 'flip');
-      const durationMs = performance.now() - started;
-      metrics.swapCompleted(durationMs / 1000, pauseMs / 1000);
-      metrics.memoryBytes = standby.memoryBytes();
-      metrics.logEntries = core.log.size;
-      /** @type {SwapResult} */
-      const done = { ...result, durationMs, pauseMs, pauseStep, flipMs, memoryBefore, memoryAfter: standby.memoryBytes() };
-      metrics.emit('swap-complete', done);
-      return done;
+      return this.completed(result, { started, pauseMs, pauseStep, flipMs, memoryBefore, cause: flipWhen ? 'memory' : 'request' }, standby);
     } catch (error) {
       core.track(false);
       migration?.close();
-      const cap = settings.fault === 'oom' ? 2 * 1024 * 1024 : settings.standbyMaxBytes;
-      const full = standby !== undefined && cap > 0 && standby.memoryBytes() + 1024 * 1024 >= cap;
-      /** @type {Stage} */
-      const failed = full ? 'oom' : error instanceof MigrationError ? error.stage : stage;
-      if (standby) this.destroy(standby);
       if (borrowedPool) {
         // Back to how the host left it: no pool (the module's own exit, so it can start one again).
         await Promise.resolve(from.exports.exitThreadPool?.()).catch(() => core.pools.terminate(from));
       }
-      metrics.failures[failed] = (metrics.failures[failed] ?? 0) + 1;
-      const swapError = new SwapError(failed, `wasm-proxy: standby failed at ${failed}, the active instance keeps serving: ${describe(error)}`, error);
-      metrics.emit('standby-failed', { stage: failed, error: swapError });
-      throw swapError;
+      throw this.failed(error, stage, standby, 'the active instance keeps serving');
     }
+  }
+
+  /**
+   * Recovers from a trap of the active instance, synchronously: the module's state is
+   * undefined after a trap (an allocation failed halfway through a call, say), so the
+   * next call must find a fresh instance rebuilt from the live state. The same migration
+   * as a swap, in one step, except that objects of the trapping call (`suspects`, and
+   * their lineage) are rebuilt by replay as they were before it and never compared
+   * with what is left of them, and an old object that cannot be read any more is
+   * replayed instead of transferred. Needs CommonJS glue (ES modules load
+   * asynchronously). A swap being prepared meanwhile fails at its next step.
+   * @param {Iterable<import('./log.cjs').HandleRecord>} suspects
+   * @returns {SwapResult}
+   * @throws {SwapError} stage as for a swap; the trapped instance stays active
+   */
+  recover(suspects) {
+    const { core } = this;
+    const { settings } = core;
+    const from = core.active();
+    const started = performance.now();
+    const memoryBefore = from.memoryBytes();
+    core.metrics.emit('swap-start', { from: from.id, memoryBytes: memoryBefore, cause: 'trap' });
+    /** @type {Stage} */
+    let stage = 'instantiate';
+    /** @type {Instance | undefined} */
+    let standby;
+    /** @type {Migration | undefined} */
+    let migration;
+    try {
+      if (core.source.format !== 'cjs') {
+        throw new Error('ES module glue loads asynchronously, and a recovery must finish before the next call');
+      }
+      const id = core.nextInstanceId();
+      standby = new Instance(id, /** @type {Record<string, any>} */ (loadGlue(core.source, id, standbyCap(settings))));
+      stage = 'workers';
+      const shape = from.pool ?? from.poolShape;
+      core.pools.guard(standby);
+      if (shape) {
+        core.pools.startLike(standby, shape).catch(() => {});
+        if (!standby.pool) throw standby.poolError ?? new Error('its worker pool did not start at once');
+      }
+      stage = 'replay';
+      migration = new Migration({
+        log: core.log,
+        from,
+        to: standby,
+        profile: core.profile,
+        live: () => core.live(from),
+        innerOf: (record) => record.slot.inner,
+        verify: true,
+        fault: undefined,
+        glue: core.source.glue,
+        prune: () => core.prune(from),
+        suspects: new Set(suspects),
+      });
+      migration.finish();
+      for (const _ of migration.sweep());
+      const t = performance.now();
+      const result = this.flip(from, standby, migration);
+      const flipMs = performance.now() - t;
+      const durationMs = performance.now() - started;
+      return this.completed(result, { started, pauseMs: durationMs, pauseStep: 'recovery', flipMs, memoryBefore, cause: 'trap' }, standby);
+    } catch (error) {
+      migration?.close();
+      throw this.failed(error, stage, standby, 'the trapped instance stays active');
+    }
+  }
+
+  /**
+   * Counts a completed swap and tells the listeners.
+   * @param {ReturnType<Swapper['flip']>} result
+   * @param {{ started: number, pauseMs: number, pauseStep: string, flipMs: number, memoryBefore: number, cause: SwapResult['cause'] }} timing
+   * @param {Instance} standby
+   * @returns {SwapResult}
+   */
+  completed(result, timing, standby) {
+    const { metrics, log } = this.core;
+    const durationMs = performance.now() - timing.started;
+    metrics.swapCompleted(durationMs / 1000, timing.pauseMs / 1000);
+    metrics.memoryBytes = standby.memoryBytes();
+    metrics.logEntries = log.size;
+    const { started: _, ...rest } = timing;
+    /** @type {SwapResult} */
+    const done = { ...result, ...rest, durationMs, memoryAfter: standby.memoryBytes() };
+    metrics.emit('swap-complete', done);
+    return done;
+  }
+
+  /**
+   * Destroys a standby that failed, counts the failure and makes the error the caller gets.
+   * @param {unknown} error
+   * @param {Stage} stage the step that was running
+   * @param {Instance | undefined} standby
+   * @param {string} serving what serves calls from now on
+   */
+  failed(error, stage, standby, serving) {
+    const { settings, metrics } = this.core;
+    const cap = standbyCap(settings);
+    const full = standby !== undefined && cap > 0 && standby.memoryBytes() + 1024 * 1024 >= cap;
+    /** @type {Stage} */
+    const failed = full ? 'oom' : error instanceof MigrationError ? error.stage : stage;
+    if (standby) this.destroy(standby);
+    metrics.failures[failed] = (metrics.failures[failed] ?? 0) + 1;
+    const swapError = new SwapError(failed, `wasm-proxy: standby failed at ${failed}, ${serving}: ${describe(error)}`, error);
+    metrics.emit('standby-failed', { stage: failed, error: swapError });
+    return swapError;
   }
 
   /**
@@ -350,6 +451,17 @@ class Swapper {
     this.core.pools.terminate(standby);
     standby.exports = {};
   }
+}
+
+/**
+ * The memory cap of a new instance in bytes (0: as the glue asks): the smaller of the
+ * test-only caps; 2 MiB under the `oom` fault.
+ * @param {import('./config.cjs').RuntimeSettings} settings
+ */
+function standbyCap(settings) {
+  if (settings.fault === 'oom') return 2 * 1024 * 1024;
+  const caps = [settings.standbyMaxBytes, settings.instanceMaxBytes].filter((cap) => cap > 0);
+  return caps.length > 0 ? Math.min(...caps) : 0;
 }
 
 module.exports = { Swapper, SwapError };

@@ -11,10 +11,22 @@
 
 const { Worker } = require('node:worker_threads');
 
-/** What a pool thread runs first: says it runs, then loads the module's worker script. */
+/**
+ * What a pool thread runs first: says it runs, then loads the module's worker script.
+ * A pool thread that fails (a trap in a parallel part of a call) once its instance
+ * serves the program leaves the calling thread waiting for its work inside wasm, where
+ * nothing can wake it: rather than a silent hang, the process ends with the reason.
+ * Before that (a standby's pool), the failure fails the swap instead.
+ */
 const STARTER = `
 const { workerData } = require('node:worker_threads');
 const { pathToFileURL } = require('node:url');
+process.on('uncaughtException', (error) => {
+  if (Atomics.load(workerData.serving, 0) !== 1) throw error;
+  require('node:fs').writeSync(2, 'wasm-proxy: a thread of the worker pool of instance ' + workerData.instance +
+    ' failed, and the call waiting for its work would wait forever: ending the process.\\n' + ((error && error.stack) || error) + '\\n');
+  process.kill(process.pid, 'SIGABRT');
+});
 Atomics.store(workerData.started, workerData.index, 1);
 Atomics.notify(workerData.started, workerData.index);
 const script = workerData.script;
@@ -58,14 +70,20 @@ class WorkerPools {
   }
 
   /**
-   * Starts the pool of `instance` with as many threads as the active one had.
+   * Starts the pool of `instance` with as many threads as `like` had. The module's
+   * `initThreadPool` calls `startWorkers` at once and the runtime's `start` does not wait
+   * for the event loop, so the pool runs when this returns (`instance.pool` set) unless
+   * the start failed; the promise settles with the module's own.
    * @param {import('./instance.cjs').Instance} instance
    * @param {{ numThreads: number, source: any }} like
+   * @returns {Promise<unknown>}
    */
-  async startLike(instance, like) {
+  startLike(instance, like) {
     this.starting = instance;
     try {
-      await instance.exports.initThreadPool(like.numThreads, like.source);
+      return Promise.resolve(instance.exports.initThreadPool(like.numThreads, like.source));
+    } catch (error) {
+      return Promise.reject(error);
     } finally {
       this.starting = undefined;
     }
@@ -128,7 +146,7 @@ class WorkerPools {
    */
   spawn(instance, source, memory, receiver, started, index) {
     const script = source instanceof URL ? source.href : String(source);
-    const worker = new Worker(STARTER, { eval: true, workerData: { memory, receiver, script, started, index } });
+    const worker = new Worker(STARTER, { eval: true, workerData: { memory, receiver, script, started, index, serving: instance.serving, instance: instance.id } });
     instance.workers.push(worker);
     worker.unref();
     worker.once('error', (error) => {

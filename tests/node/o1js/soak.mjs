@@ -32,19 +32,27 @@ const started = performance.now();
 let highWater = 0;
 let rssHighWater = 0;
 let failedProofs = 0;
+let trappedProofs = 0;
+const retryTraps = process.env.RETRY_TRAPS === '1';
 const proofs = Number(process.env.PROOFS ?? 5);
 for (let i = 1; i <= proofs; i++) {
   t = performance.now();
   let ok = false;
-  try {
-    // One operation per proof and its check: a swap the monitor prepared meanwhile flips
-    // between two of them (o1js 2.15 shows the proxy no boundary of its own).
-    ok = await proxy.operation(async () => {
-      const result = await Square.check(Field(i * i), Field(i));
-      return verify(result.proof ?? result, verificationKey);
-    });
-  } catch (error) {
-    report('proof-error', { i, message: String(error?.message ?? error).slice(0, 300) });
+  for (let attempt = 1; attempt <= (retryTraps ? 2 : 1) && !ok; attempt++) {
+    try {
+      // One operation per proof and its check: a swap the monitor prepared meanwhile flips
+      // between two of them (o1js 2.15 shows the proxy no boundary of its own).
+      ok = await proxy.operation(async () => {
+        const result = await Square.check(Field(i * i), Field(i));
+        return verify(result.proof ?? result, verificationKey);
+      });
+    } catch (error) {
+      // o1js may wrap the error: the runtime's recovery after the trap tells too.
+      const trap = error instanceof WebAssembly.RuntimeError || /RuntimeError|unreachable/.test(String(error?.stack ?? error));
+      if (trap) trappedProofs++;
+      report('proof-error', { i, attempt, trap, message: String(error?.message ?? error).slice(0, 300), instance: proxy.active.id });
+      if (!trap) break;
+    }
   }
   if (!ok) failedProofs++;
   highWater = Math.max(highWater, proxy.memoryBytes());
@@ -54,6 +62,8 @@ for (let i = 1; i <= proofs; i++) {
 report('summary', {
   proofs,
   failedProofs,
+  trappedProofs,
+  recoveries: swaps.filter((s) => s.cause === 'trap').length,
   swaps: swaps.length,
   swapStarts,
   standbyFailures: failures,
@@ -61,7 +71,7 @@ report('summary', {
   unverified: swaps.reduce((n, s) => n + s.unverified, 0),
   wasmHighWaterBytes: highWater,
   rssHighWaterBytes: rssHighWater,
-  maxPauseMs: Math.max(0, ...swaps.map((s) => s.pauseMs)),
+  maxPauseMs: Math.max(0, ...swaps.filter((s) => s.cause !== 'trap').map((s) => s.pauseMs)),
   seconds: (performance.now() - started) / 1000,
 });
 process.exit(0);
