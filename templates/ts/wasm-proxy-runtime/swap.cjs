@@ -186,18 +186,7 @@ class Swapper {
 
       stage = 'replay';
       core.track(true);
-      migration = new Migration({
-        log: core.log,
-        from,
-        to: standby,
-        profile: core.profile,
-        live: () => core.live(from),
-        innerOf: (record) => record.slot.inner,
-        verify: true,
-        fault: settings.fault === 'oom' ? undefined : settings.fault,
-        glue: core.source.glue,
-        prune: () => core.prune(from),
-      });
+      migration = this.migration(from, standby, settings.fault === 'oom' ? undefined : settings.fault);
       migration.offloading = !busy;
       const steps = (function* (m) {
         yield* m.run();
@@ -320,19 +309,7 @@ class Swapper {
         if (!standby.pool) throw standby.poolError ?? new Error('its worker pool did not start at once');
       }
       stage = 'replay';
-      migration = new Migration({
-        log: core.log,
-        from,
-        to: standby,
-        profile: core.profile,
-        live: () => core.live(from),
-        innerOf: (record) => record.slot.inner,
-        verify: true,
-        fault: undefined,
-        glue: core.source.glue,
-        prune: () => core.prune(from),
-        suspects: new Set(suspects),
-      });
+      migration = this.migration(from, standby, undefined, new Set(suspects));
       migration.finish();
       for (const _ of migration.sweep());
       const t = performance.now();
@@ -344,6 +321,30 @@ class Swapper {
       migration?.close();
       throw this.failed(error, stage, standby, 'the trapped instance stays active');
     }
+  }
+
+  /**
+   * The migration of the live state of `from` into `standby`.
+   * @param {Instance} from
+   * @param {Instance} standby
+   * @param {string | undefined} fault
+   * @param {Set<import('./log.cjs').HandleRecord>} [suspects] after a trap: the trapping call's objects
+   */
+  migration(from, standby, fault, suspects) {
+    const { core } = this;
+    return new Migration({
+      log: core.log,
+      from,
+      to: standby,
+      profile: core.profile,
+      live: () => core.live(from),
+      innerOf: (record) => record.slot.inner,
+      verify: true,
+      fault,
+      glue: core.source.glue,
+      prune: () => core.prune(from),
+      suspects,
+    });
   }
 
   /**
