@@ -91,26 +91,10 @@ impl JsApi {
             if let Some(ctor) = &mut c.constructor {
                 ctor.for_each_type(resolve);
             }
-            for m in &mut c.methods {
-                m.function.for_each_type(resolve);
-            }
-            for a in &mut c.accessors {
-                resolve(&mut a.ty.ty);
-                if let Some(set) = &mut a.setter_ty {
-                    resolve(&mut set.ty);
-                }
-            }
+            for_each_member_type(&mut c.methods, &mut c.accessors, resolve);
         }
         for i in &mut self.interfaces {
-            for m in &mut i.methods {
-                m.function.for_each_type(resolve);
-            }
-            for a in &mut i.accessors {
-                resolve(&mut a.ty.ty);
-                if let Some(set) = &mut a.setter_ty {
-                    resolve(&mut set.ty);
-                }
-            }
+            for_each_member_type(&mut i.methods, &mut i.accessors, resolve);
         }
         for v in &mut self.values {
             resolve(&mut v.ty.ty);
@@ -331,4 +315,22 @@ pub struct JsValue {
     pub name: String,
     /// Declared type.
     pub ty: TypeRef,
+}
+
+/// Runs `resolve` on every type of a class's or interface's members: each method's
+/// parameters and result, each accessor's getter type and its own setter type.
+fn for_each_member_type(
+    methods: &mut [JsMethod],
+    accessors: &mut [JsAccessor],
+    resolve: impl Fn(&mut JsType) + Copy,
+) {
+    for m in methods {
+        m.function.for_each_type(resolve);
+    }
+    for a in accessors {
+        resolve(&mut a.ty.ty);
+        if let Some(set) = &mut a.setter_ty {
+            resolve(&mut set.ty);
+        }
+    }
 }
