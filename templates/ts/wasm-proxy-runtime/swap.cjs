@@ -447,10 +447,14 @@ class Swapper {
     this.core.metrics.emit('instance-retired', { id: instance.id });
   }
 
-  /** @param {Instance} standby */
+  /**
+   * Drops a standby that failed: its workers stop and its glue scope is cut as for a
+   * retired instance (an ES module's would otherwise stay in Node's module map).
+   * @param {Instance} standby
+   */
   destroy(standby) {
     this.core.pools.terminate(standby);
-    standby.exports = {};
+    standby.release();
   }
 }
 

@@ -103,6 +103,8 @@ class WorkerPools {
       instance.pool = { numThreads: count, source, host: true };
       return this.host.startWorkers(source, memory, builder);
     }
+    // A new pool: what ended an earlier one of this instance does not concern it.
+    instance.poolError = undefined;
     const shared = instance.memory() ?? memory;
     // Started without the event loop: a busy program (a prover proving back to back)
     // may never let it turn, and the swap it needs must still get its pool. Each thread
@@ -205,6 +207,10 @@ class WorkerPools {
     instance.pool = undefined;
     instance.poolBuilder = undefined;
     for (const worker of workers) {
+      // Stopped on purpose (o1js 2.2 stops its pool after every proof): not a failure.
+      worker.removeAllListeners('exit');
+      worker.removeAllListeners('error');
+      worker.on('error', () => {});
       worker.terminate().catch(() => {});
     }
     return result;
