@@ -11,6 +11,10 @@ leak=${2:?usage: leaky-o1js.sh CODEGEN_BIN LEAK}
 # The version tag changes with what inject-leak makes (v2: a heap allocation never freed).
 dir=$root/target/leaky-o1js-v2-$leak
 package=$dir/node_modules/o1js
+# Two test files may ask for the same copy at once.
+mkdir -p "$root/target"
+exec 9>"$root/target/.leaky-o1js.lock"
+flock 9
 if [ ! -f "$dir/.done" ]; then
   rm -rf "$dir"
   mkdir -p "$package/dist"

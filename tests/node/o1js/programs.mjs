@@ -6,7 +6,8 @@
 // documented way to reach it). Prints one JSON line per step.
 // Env: PROGRAM (recursive | methods | contract), O1JS (package to import), REGISTER
 // (path of register.cjs), CACHE_DIR (o1js prover-key cache; unset: Cache.None, a first
-// run), SWAPS (default 3).
+// run), SWAPS (default 3), PROVE_AFTER (the swaps followed by a proof or transaction,
+// comma-separated, default every swap; the last swap is always followed by one).
 import { createRequire } from 'node:module';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 
@@ -17,6 +18,9 @@ const proxy = process.env.REGISTER ? require(process.env.REGISTER) : undefined;
 const report = (step, detail = {}) => console.log(JSON.stringify({ step, ...detail }));
 const cache = process.env.CACHE_DIR ? Cache.FileSystem(process.env.CACHE_DIR) : Cache.None;
 const swaps = Number(process.env.SWAPS ?? 3);
+const proveAfter = new Set((process.env.PROVE_AFTER ?? '').split(',').filter(Boolean).map(Number));
+/** Whether swap `i` is followed by a proof (a swap after a swap moves the same state again). */
+const provesAfter = (i) => proveAfter.size === 0 || proveAfter.has(i) || i === swaps;
 const wasmBytes = () => proxy?.memoryBytes();
 
 /** Lets finalizers run, then swaps and reports what moved. */
@@ -67,11 +71,14 @@ if (program === 'recursive') {
   const unwrap = (result) => result.proof ?? result;
   let proof = await timed('proof-base', async () => unwrap(await Counter.base(Field(0))));
   report('verify-base', { ok: await verify(proof, verificationKey) });
+  let steps = 0;
   for (let i = 1; i <= swaps; i++) {
     await swap(`swap-${i}`);
+    if (!provesAfter(i)) continue;
     // The proof made before the swap is the input of a step after it.
-    proof = await timed(`proof-step-${i}`, async () => unwrap(await Counter.step(Field(i), proof)), () => ({}));
-    report(`verify-step-${i}`, { ok: await verify(proof, verificationKey), publicInput: proof.publicInput.toString() });
+    steps++;
+    proof = await timed(`proof-step-${steps}`, async () => unwrap(await Counter.step(Field(steps), proof)));
+    report(`verify-step-${steps}`, { ok: await verify(proof, verificationKey), publicInput: proof.publicInput.toString(), afterSwap: i });
   }
 } else if (program === 'methods') {
   const Bits = ZkProgram({
@@ -111,7 +118,7 @@ if (program === 'recursive') {
     if (i > 0) await swap(`swap-${i}`);
     const [name, call] = calls[i];
     const proof = await timed(`proof-${name}`, async () => unwrap(await call()));
-    report(`verify-${name}`, { ok: await verify(proof, verificationKey) });
+    report(`verify-${name}`, { ok: await verify(proof, verificationKey), afterSwap: i });
   }
 } else if (program === 'contract') {
   const { SmartContract, State, declareState, declareMethods, Mina, PrivateKey, AccountUpdate } = o1js;
@@ -146,16 +153,19 @@ if (program === 'recursive') {
     await tx.sign([sender.key, zkappKey]).send();
   });
   report('state-0', { count: zkapp.count.get().toString() });
+  let updates = 0;
   for (let i = 1; i <= swaps; i++) {
     await swap(`swap-${i}`);
-    await timed(`update-${i}`, async () => {
+    if (!provesAfter(i)) continue;
+    updates++;
+    await timed(`update-${updates}`, async () => {
       const tx = await Mina.transaction(sender, async () => {
         await zkapp.update();
       });
       await tx.prove();
       await tx.sign([sender.key]).send();
     });
-    report(`state-${i}`, { count: zkapp.count.get().toString() });
+    report(`state-${updates}`, { count: zkapp.count.get().toString(), afterSwap: i });
   }
 }
 if (proxy) report('metrics', { text: proxy.metrics() });

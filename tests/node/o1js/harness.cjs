@@ -1,0 +1,107 @@
+// What the o1js program tests share: the pinned o1js modules, running a program of
+// programs.mjs under its proxy, what every swap of such a run must show, and a copy of
+// o1js whose kimchi leaks. One heavy test per file, so that `node --test` runs two at
+// once (o1js proves on one worker thread: a 2-core machine runs two provers).
+'use strict';
+const test = require('node:test');
+const assert = require('node:assert/strict');
+const { execFileSync } = require('node:child_process');
+const path = require('node:path');
+const { root, generate, tempDir, codegenBin, runUnderProxy } = require('../support.cjs');
+
+/** The o1js versions the tests prove with (package-lock.json) and their prover module. */
+const versions = {
+  '2.15.0': {
+    package: 'o1js',
+    wasm: path.join(root, 'node_modules/o1js/dist/node/bindings/compiled/node_bindings/kimchi_wasm_bg.wasm'),
+  },
+  '2.2.0': {
+    package: 'o1js-2.2.0',
+    wasm: path.join(root, 'node_modules/o1js-2.2.0/dist/node/bindings/compiled/_node_bindings/plonk_wasm_bg.wasm'),
+  },
+};
+
+/** Minutes a program run may take before it counts as hung (two provers share 2 cores). */
+const PROGRAM_TIMEOUT_MINUTES = 45;
+
+/**
+ * Every swap of a run: complete, nothing left behind, and each fresh instance holds the
+ * same state (its memory does not creep swap after swap). A swap after a proof leaves
+ * less than the grown instance held; right after a compile it may hold more (the
+ * transferred prover indexes carry what o1js computes lazily on the first proof).
+ * @param {Record<string, any>} steps
+ * @param {number} count swaps expected
+ */
+function assertSwaps(steps, count) {
+  const first = steps['swap-1'];
+  for (let i = 1; i <= count; i++) {
+    const swap = steps[`swap-${i}`];
+    assert.ok(swap, `swap ${i} did not happen`);
+    assert.equal(swap.to, swap.from + 1);
+    assert.equal(swap.stale, 0, `swap ${i}: ${swap.stale} handles left behind`);
+    assert.ok(swap.memoryAfter <= first.memoryAfter * 1.05, `swap ${i}: ${swap.memoryAfter} bytes after, ${first.memoryAfter} after the first`);
+    const afterProof = i > 1 && Object.values(steps).some((s) => s.afterSwap === i - 1);
+    if (afterProof) assert.ok(swap.memoryAfter < swap.memoryBefore, `swap ${i}: ${swap.memoryAfter} < ${swap.memoryBefore}`);
+  }
+  assert.match(steps.metrics.text, new RegExp(`wasm_proxy_swaps_total\\{module="\\w+"\\} ${count}`));
+}
+
+/**
+ * Runs `PROGRAM=program` of programs.mjs with o1js `version` under its generated proxy.
+ * @param {string} program recursive | methods | contract
+ * @param {keyof typeof versions} version
+ * @param {Record<string, string>} [env]
+ */
+function runProgram(program, version, env = {}) {
+  const { package: o1js, wasm } = versions[version];
+  return runUnderProxy(path.join(__dirname, 'programs.mjs'), generate(wasm), { PROGRAM: program, O1JS: o1js, ...env }, PROGRAM_TIMEOUT_MINUTES);
+}
+
+/**
+ * The recursive ZkProgram, a first run (no prover keys cached): a step after the first
+ * swap and another after the third, each verifying the proof made before the swaps.
+ * @param {keyof typeof versions} version
+ */
+function recursiveTest(version) {
+  test(`o1js ${version}: recursive ZkProgram, a first run: steps after swaps 1 and 3 verify the proofs made before them`, () => {
+    const steps = runProgram('recursive', version, { CACHE_DIR: tempDir('o1js-cache'), SWAPS: '3', PROVE_AFTER: '1,3' });
+    assert.equal(steps['verify-base'].ok, true);
+    for (const [step, afterSwap] of [[1, 1], [2, 3]]) {
+      const verified = steps[`verify-step-${step}`];
+      assert.ok(verified, `no step ${step}`);
+      assert.equal(verified.ok, true, `step ${step}`);
+      assert.equal(verified.publicInput, String(step));
+      assert.equal(verified.afterSwap, afterSwap);
+    }
+    assertSwaps(steps, 3);
+  });
+}
+
+/**
+ * The SmartContract on a local chain with proofs enabled, a first run (no cache): a
+ * transaction after the first swap and another after the third change the state.
+ * @param {keyof typeof versions} version
+ */
+function contractTest(version) {
+  test(`o1js ${version}: SmartContract on a local chain, a first run: transactions after swaps 1 and 3 change the state`, () => {
+    const steps = runProgram('contract', version, { SWAPS: '3', PROVE_AFTER: '1,3' });
+    assert.equal(steps['state-0'].count, '1');
+    for (const [update, afterSwap] of [[1, 1], [2, 3]]) {
+      assert.equal(steps[`state-${update}`]?.count, String(1 + 2 * update), `update ${update}`);
+      assert.equal(steps[`state-${update}`].afterSwap, afterSwap);
+    }
+    assertSwaps(steps, 3);
+  });
+}
+
+/**
+ * A copy of o1js 2.15 whose kimchi leaks `leak` of its heap on every proof, and its proxy.
+ * @param {string} leak e.g. `100MiB`
+ */
+function leakyO1js(leak) {
+  const dir = execFileSync('bash', [path.join(__dirname, 'leaky-o1js.sh'), codegenBin, leak], { encoding: 'utf8' }).trim();
+  const out = generate(path.join(dir, 'node_modules/o1js/dist/node/bindings/compiled/node_bindings/kimchi_wasm_bg.wasm'));
+  return { o1js: path.join(dir, 'node_modules/o1js/dist/node/index.js'), out };
+}
+
+module.exports = { versions, runProgram, assertSwaps, recursiveTest, contractTest, leakyO1js, PROGRAM_TIMEOUT_MINUTES };
