@@ -1,5 +1,6 @@
 // The proxy follows the typings however a package declares its API (pinned npm packages):
-// members declared only by an `interface C` merged with `class C` (loro-crdt 1.17.1),
+// members declared only by an `interface C` merged with `class C` and results typed as a
+// union of classes (loro-crdt 1.17.1),
 // getters and setters of different types (@matrix-org/matrix-sdk-crypto-wasm 18.9.0),
 // closure adapters the glue calls listed with their role (both),
 // typings named by package.json at the package root (@automerge/automerge-wasm 0.1.25);
@@ -63,6 +64,32 @@ test('loro-crdt: members declared only by merged interfaces (getMap...) are forw
   assert.equal(map.get('k'), 1);
   assert.equal(text.toString(), 'hello');
   assert.deepEqual(doc.toJSON(), { m: { k: 1 }, t: 'hello', l: ['x'] });
+});
+
+test('loro-crdt: a result typed as a union of classes (`Container | undefined`) is a handle of the proxy, never a raw glue object', async () => {
+  const dir = path.join(fetchPackage('loro-crdt', '1.17.1'), 'nodejs');
+  const { shim: L, runtime } = shimOf(dir, 'loro_wasm');
+  const doc = new L.LoroDoc();
+  doc.setPeerId(9);
+  const text = doc.getText('t');
+  text.insert(0, 'union');
+  doc.commit();
+  const found = doc.getContainerById(text.id);
+  assert.ok(found instanceof L.LoroText, `getContainerById gave ${found?.constructor?.name}`);
+  assert.equal(found.toString(), 'union');
+  const result = await runtime.swap();
+  // Its call is not logged (a union is not known to hold a class, and `get…` reads): the
+  // handle stays behind and says so, where a raw object of the retired instance would
+  // have answered from a stripped prototype. Its document and `text` moved.
+  assert.equal(result.stale, 1, JSON.stringify(result));
+  assert.throws(() => found.toString(), /LoroText #\d+ lives in instance 1, which was swapped out/);
+  assert.equal(text.toString(), 'union');
+  // A change made through such a handle is in no log: the next swap finds the document
+  // reading differently from its replay and fails, the active instance keeps serving.
+  doc.getContainerById(text.id).insert(5, '!');
+  doc.commit();
+  await assert.rejects(runtime.swap(), /LoroDoc #\d+, built by LoroDoc.new \(call #1\), differs from its original/);
+  assert.equal(text.toString(), 'union!');
 });
 
 test('closure adapters the glue calls are listed as closures (loro-crdt 2, matrix-sdk-crypto-wasm 5)', () => {

@@ -383,6 +383,7 @@ impl<'a> ShimPlan<'a> {
                     Some(l) => format!("$runtime.wrapOptional({l}, {expr})"),
                     None => expr,
                 },
+                JsType::Any | JsType::Other | JsType::Named(_) => self.wrap(inner, expr),
                 _ => expr,
             },
             JsType::Array(inner) => match inner.as_ref() {
@@ -395,6 +396,11 @@ impl<'a> ShimPlan<'a> {
             JsType::Promise(inner) if inner.mentions_class() => {
                 let body = self.wrap(inner, "$value".into());
                 format!("{expr}.then(($value) => {body})")
+            }
+            // A value the typings do not describe as a class (`any`, a union alias such as
+            // loro's `Container`) may still be one, or hold some: hand out handles.
+            JsType::Any | JsType::Other | JsType::Named(_) if !self.class_locals.is_empty() => {
+                format!("$runtime.wrapDeep({expr})")
             }
             _ => expr,
         }

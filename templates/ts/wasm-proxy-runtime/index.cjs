@@ -327,6 +327,63 @@ function createRuntime(options) {
     return copy ?? value;
   }
 
+  /** Generated classes by the name of their glue class (`register`). */
+  /** @type {Map<string, Function>} */
+  const registered = new Map();
+  /** The active glue's class constructors to their generated class, built per instance. */
+  /** @type {{ of: Instance | undefined, map: Map<Function, Function> }} */
+  const constructors = { of: undefined, map: new Map() };
+
+  /**
+   * The generated class of a wasm-bindgen object of the active instance, if it is one.
+   * @param {object} value
+   * @returns {Function | undefined}
+   */
+  function generatedClassOf(value) {
+    if (constructors.of !== active) {
+      constructors.map = new Map();
+      for (const [name, Class] of registered) {
+        const glueClass = active.exports[name];
+        if (typeof glueClass === 'function') constructors.map.set(glueClass, Class);
+      }
+      constructors.of = active;
+    }
+    return constructors.map.get(value.constructor);
+  }
+
+  /**
+   * `value` with every wasm-bindgen object inside it (itself, array items, plain object
+   * fields) wrapped as a handle of its generated class: a result the typings do not
+   * describe as a class (`any`, a union alias such as loro's `Container`) may still be
+   * one. The mirror of `unwrapDeep`; copies only what holds such an object.
+   * @param {any} value
+   * @param {number} [depth]
+   * @returns {any}
+   */
+  function wrapDeep(value, depth = 0) {
+    if (value === null || typeof value !== 'object' || value[SLOT] !== undefined) return value;
+    const Class = generatedClassOf(value);
+    if (Class !== undefined) return wrap(/** @type {any} */ (Class), value);
+    if (depth > 16) return value;
+    if (Array.isArray(value)) {
+      /** @type {any[] | undefined} */
+      let copy;
+      for (let i = 0; i < value.length; i++) {
+        const outer = wrapDeep(value[i], depth + 1);
+        if (outer !== value[i]) (copy ??= value.slice())[i] = outer;
+      }
+      return copy ?? value;
+    }
+    if (Object.getPrototypeOf(value) !== Object.prototype) return value;
+    /** @type {Record<string, any> | undefined} */
+    let copy;
+    for (const key of Object.keys(value)) {
+      const outer = wrapDeep(value[key], depth + 1);
+      if (outer !== value[key]) (copy ??= { ...value })[key] = outer;
+    }
+    return copy ?? value;
+  }
+
   /**
    * How the log treats one export: what codegen's replay policy decided for it (the
    * same policy the Rust shim is generated from); nothing is logged with the kill switch.
@@ -516,6 +573,7 @@ function createRuntime(options) {
       return handles.map(unwrap);
     },
     unwrapDeep,
+    wrapDeep,
     /**
      * Ties a generated class to the glue class of the same API.
      * @param {Function} Class
@@ -523,6 +581,8 @@ function createRuntime(options) {
      */
     register(Class, glueName) {
       Object.defineProperty(Class, GLUE_CLASS, { value: glueName });
+      registered.set(glueName, Class);
+      constructors.of = undefined;
     },
     /**
      * Calls `listener` whenever another instance becomes active.

@@ -9,15 +9,22 @@ const { execFileSync } = require('node:child_process');
 const path = require('node:path');
 const { root, generate, tempDir, codegenBin, runUnderProxy } = require('../support.cjs');
 
-/** The o1js versions the tests prove with (package-lock.json) and their prover module. */
+/**
+ * The o1js versions the tests prove with (package-lock.json): their prover module, and
+ * how many handles a swap may leave behind. o1js 2.2.0 holds a few objects it made from
+ * raw pointer arrays, which no logged call rebuilds: they stay behind, detached, and fail
+ * clearly if used (the program goes on proving without them).
+ */
 const versions = {
   '2.15.0': {
     package: 'o1js',
     wasm: path.join(root, 'node_modules/o1js/dist/node/bindings/compiled/node_bindings/kimchi_wasm_bg.wasm'),
+    maxStale: 0,
   },
   '2.2.0': {
     package: 'o1js-2.2.0',
     wasm: path.join(root, 'node_modules/o1js-2.2.0/dist/node/bindings/compiled/_node_bindings/plonk_wasm_bg.wasm'),
+    maxStale: 2,
   },
 };
 
@@ -31,19 +38,22 @@ const PROGRAM_TIMEOUT_MINUTES = 45;
  * transferred prover indexes carry what o1js computes lazily on the first proof).
  * @param {Record<string, any>} steps
  * @param {number} count swaps expected
+ * @param {number} [maxStale] handles a swap may leave behind
  */
-function assertSwaps(steps, count) {
+function assertSwaps(steps, count, maxStale = 0) {
   const first = steps['swap-1'];
   for (let i = 1; i <= count; i++) {
     const swap = steps[`swap-${i}`];
     assert.ok(swap, `swap ${i} did not happen`);
     assert.equal(swap.to, swap.from + 1);
-    assert.equal(swap.stale, 0, `swap ${i}: ${swap.stale} handles left behind`);
+    assert.ok(swap.stale <= maxStale, `swap ${i}: ${swap.stale} handles left behind`);
     assert.ok(swap.memoryAfter <= first.memoryAfter * 1.05, `swap ${i}: ${swap.memoryAfter} bytes after, ${first.memoryAfter} after the first`);
+    assert.equal(swap.reservationsAfter, swap.reservationsBefore, `swap ${i}: the retired instance still holds its memory`);
     const afterProof = i > 1 && Object.values(steps).some((s) => s.afterSwap === i - 1);
     if (afterProof) assert.ok(swap.memoryAfter < swap.memoryBefore, `swap ${i}: ${swap.memoryAfter} < ${swap.memoryBefore}`);
   }
   assert.match(steps.metrics.text, new RegExp(`wasm_proxy_swaps_total\\{module="\\w+"\\} ${count}`));
+  assert.match(steps.metrics.text, new RegExp(`wasm_proxy_retired_instances_total\\{module="\\w+"\\} ${count}`));
 }
 
 /**
@@ -73,7 +83,7 @@ function recursiveTest(version) {
       assert.equal(verified.publicInput, String(step));
       assert.equal(verified.afterSwap, afterSwap);
     }
-    assertSwaps(steps, 3);
+    assertSwaps(steps, 3, versions[version].maxStale);
   });
 }
 
@@ -90,7 +100,7 @@ function contractTest(version) {
       assert.equal(steps[`state-${update}`]?.count, String(1 + 2 * update), `update ${update}`);
       assert.equal(steps[`state-${update}`].afterSwap, afterSwap);
     }
-    assertSwaps(steps, 3);
+    assertSwaps(steps, 3, versions[version].maxStale);
   });
 }
 

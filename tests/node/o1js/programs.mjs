@@ -23,18 +23,36 @@ const proveAfter = new Set((process.env.PROVE_AFTER ?? '').split(',').filter(Boo
 const provesAfter = (i) => proveAfter.size === 0 || proveAfter.has(i) || i === swaps;
 const wasmBytes = () => proxy?.memoryBytes();
 
-/** Lets finalizers run, then swaps and reports what moved. */
+// Address-space reservations of wasm memories (V8 reserves more than 4 GiB for each, Linux
+// lists them in /proc/self/maps): counts the instances whose memory is still mapped.
+const { readFileSync } = await import('node:fs');
+const wasmReservations = () =>
+  readFileSync('/proc/self/maps', 'utf8')
+    .trim()
+    .split('\n')
+    .map((line) => line.split(' ')[0].split('-').map((hex) => BigInt(`0x${hex}`)))
+    .filter(([start, end]) => end - start > 4n * 2n ** 30n).length;
+const settle = async (rounds, ms) => {
+  for (let round = 0; round < rounds; round++) {
+    globalThis.gc?.();
+    await new Promise((resolve) => setTimeout(resolve, ms));
+  }
+};
+
+/**
+ * Lets finalizers run, then swaps and reports what moved, and whether the old instance's
+ * memory was unmapped once its threads exited and the collector ran.
+ */
 async function swap(label) {
   if (!proxy) return;
-  for (let round = 0; round < 2; round++) {
-    globalThis.gc?.();
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+  await settle(2, 50);
+  const reservationsBefore = wasmReservations();
   const delay = monitorEventLoopDelay({ resolution: 1 });
   delay.enable();
   const result = await proxy.swap();
   delay.disable();
-  report(label, { ...result, maxEventLoopDelayMs: delay.max / 1e6, stats: proxy.stats() });
+  await settle(4, 250);
+  report(label, { ...result, maxEventLoopDelayMs: delay.max / 1e6, reservationsBefore, reservationsAfter: wasmReservations(), stats: proxy.stats() });
 }
 
 /** Times a step and reports it. */
