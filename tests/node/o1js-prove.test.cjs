@@ -8,6 +8,7 @@ const test = require('node:test');
 const assert = require('node:assert/strict');
 const path = require('node:path');
 const { root, generate, runUnderProxy } = require('./support.cjs');
+const { PROGRAM_TIMEOUT_MINUTES } = require('./o1js/harness.cjs');
 
 const prover = path.join(__dirname, 'o1js/prover.mjs');
 
@@ -18,7 +19,7 @@ const prover = path.join(__dirname, 'o1js/prover.mjs');
  * @param {Record<string, string>} env
  */
 function prove(wasm, o1js, env = {}) {
-  return runUnderProxy(prover, generate(wasm), { GLUE: wasm.replace(/_bg\.wasm$/, '.cjs'), O1JS: o1js, ...env }, 15);
+  return runUnderProxy(prover, generate(wasm), { GLUE: wasm.replace(/_bg\.wasm$/, '.cjs'), O1JS: o1js, ...env }, PROGRAM_TIMEOUT_MINUTES);
 }
 
 const kimchi = path.join(root, 'node_modules/o1js/dist/node/bindings/compiled/node_bindings/kimchi_wasm_bg.wasm');
