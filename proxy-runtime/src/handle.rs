@@ -4,7 +4,6 @@
 //! object's pointer in the instance it currently lives in. A swap re-points the table, never
 //! the handle, so code that keeps handles in its own structures never notices.
 
-use std::collections::HashMap;
 use std::fmt;
 use std::marker::PhantomData;
 use std::sync::Arc;
@@ -171,7 +170,9 @@ pub(crate) struct HandleSlot {
 /// Maps stable handle ids to object pointers, per proxy.
 #[derive(Debug, Default)]
 pub struct HandleTable {
-    pub(crate) slots: HashMap<HandleId, HandleSlot>,
+    /// Looked up on every call that takes a handle: a fast hasher (handle ids are ours,
+    /// sequential, never attacker-chosen), not SipHash.
+    pub(crate) slots: foldhash::HashMap<HandleId, HandleSlot>,
     next_id: HandleId,
 }
 
