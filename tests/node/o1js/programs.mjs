@@ -10,6 +10,7 @@
 // comma-separated, default every swap; the last swap is always followed by one).
 import { createRequire } from 'node:module';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { wasmReservations } from './reservations.mjs';
 
 const require = createRequire(import.meta.url);
 const o1js = await import(process.env.O1JS ?? 'o1js');
@@ -23,15 +24,7 @@ const proveAfter = new Set((process.env.PROVE_AFTER ?? '').split(',').filter(Boo
 const provesAfter = (i) => proveAfter.size === 0 || proveAfter.has(i) || i === swaps;
 const wasmBytes = () => proxy?.memoryBytes();
 
-// Address-space reservations of wasm memories (V8 reserves more than 4 GiB for each, Linux
-// lists them in /proc/self/maps): counts the instances whose memory is still mapped.
-const { readFileSync } = await import('node:fs');
-const wasmReservations = () =>
-  readFileSync('/proc/self/maps', 'utf8')
-    .trim()
-    .split('\n')
-    .map((line) => line.split(' ')[0].split('-').map((hex) => BigInt(`0x${hex}`)))
-    .filter(([start, end]) => end - start > 4n * 2n ** 30n).length;
+/** Runs the collector `rounds` times, `ms` apart (finalizers free what o1js dropped). */
 const settle = async (rounds, ms) => {
   for (let round = 0; round < rounds; round++) {
     globalThis.gc?.();

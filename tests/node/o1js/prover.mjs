@@ -6,6 +6,7 @@
 // an old instance alive).
 import { createRequire } from 'node:module';
 import { squareProgram } from './square.mjs';
+import { wasmReservations } from './reservations.mjs';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 
 const require = createRequire(import.meta.url);
@@ -16,15 +17,6 @@ const report = (step, detail) => console.log(JSON.stringify({ step, ...detail })
 const gc = () => globalThis.gc?.();
 const wasmBytes = () => (proxy ? proxy.memoryBytes() : require(process.env.GLUE).__wasm.memory.buffer.byteLength);
 const rss = () => process.memoryUsage().rss;
-// Address-space reservations of wasm memories (V8 reserves more than 4 GiB for each, Linux
-// lists them in /proc/self/maps): counts the instances whose memory is still mapped.
-const { readFileSync } = await import('node:fs');
-const wasmReservations = () =>
-  readFileSync('/proc/self/maps', 'utf8')
-    .trim()
-    .split('\n')
-    .map((line) => line.split(' ')[0].split('-').map((hex) => BigInt(`0x${hex}`)))
-    .filter(([start, end]) => end - start > 4n * 2n ** 30n).length;
 
 const Square = squareProgram(o1js);
 
