@@ -299,15 +299,6 @@ function createRuntime(options) {
     if (value === null || typeof value !== 'object') return value;
     if (value[SLOT] !== undefined) return unwrap(value);
     if (depth > 16) return value;
-    if (Array.isArray(value)) {
-      /** @type {any[] | undefined} */
-      let copy;
-      for (let i = 0; i < value.length; i++) {
-        const inner = unwrapDeep(value[i], depth + 1);
-        if (inner !== value[i]) (copy ??= value.slice())[i] = inner;
-      }
-      return copy ?? value;
-    }
     const Stream = /** @type {any} */ (globalThis).ReadableStream;
     if (typeof Stream === 'function' && value instanceof Stream) {
       const Transform = /** @type {any} */ (globalThis).TransformStream;
@@ -317,15 +308,36 @@ function createRuntime(options) {
         }),
       );
     }
+    return mapInside(value, (inner) => unwrapDeep(inner, depth + 1));
+  }
+
+  /**
+   * `value` with `visit` applied to each item of an array or field of a plain object,
+   * copied only where `visit` changed something; any other object as is.
+   * @param {object} value
+   * @param {(inner: any) => any} visit
+   * @returns {any}
+   */
+  function mapInside(value, visit) {
+    if (Array.isArray(value)) {
+      /** @type {any[] | undefined} */
+      let copy;
+      for (let i = 0; i < value.length; i++) {
+        const mapped = visit(value[i]);
+        if (mapped !== value[i]) (copy ??= value.slice())[i] = mapped;
+      }
+      return copy ?? value;
+    }
     if (Object.getPrototypeOf(value) !== Object.prototype) return value;
     /** @type {Record<string, any> | undefined} */
     let copy;
-    for (const key of Object.keys(value)) {
-      const inner = unwrapDeep(value[key], depth + 1);
-      if (inner !== value[key]) (copy ??= { ...value })[key] = inner;
+    for (const [key, inner] of Object.entries(value)) {
+      const mapped = visit(inner);
+      if (mapped !== inner) (copy ??= { ...value })[key] = mapped;
     }
     return copy ?? value;
   }
+
 
   /** Generated classes by the name of their glue class (`register`). */
   /** @type {Map<string, Function>} */
@@ -365,24 +377,9 @@ function createRuntime(options) {
     const Class = generatedClassOf(value);
     if (Class !== undefined) return wrap(/** @type {any} */ (Class), value);
     if (depth > 16) return value;
-    if (Array.isArray(value)) {
-      /** @type {any[] | undefined} */
-      let copy;
-      for (let i = 0; i < value.length; i++) {
-        const outer = wrapDeep(value[i], depth + 1);
-        if (outer !== value[i]) (copy ??= value.slice())[i] = outer;
-      }
-      return copy ?? value;
-    }
-    if (Object.getPrototypeOf(value) !== Object.prototype) return value;
-    /** @type {Record<string, any> | undefined} */
-    let copy;
-    for (const key of Object.keys(value)) {
-      const outer = wrapDeep(value[key], depth + 1);
-      if (outer !== value[key]) (copy ??= { ...value })[key] = outer;
-    }
-    return copy ?? value;
+    return mapInside(value, (inner) => wrapDeep(inner, depth + 1));
   }
+
 
   /**
    * How the log treats one export: what codegen's replay policy decided for it (the
