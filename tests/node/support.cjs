@@ -68,4 +68,11 @@ function runUnderProxy(script, out, env, timeoutMinutes = 20) {
   return steps;
 }
 
-module.exports = { root, codegen, codegenBin, tempDir, o1jsBindings, counterFixture, generate, hex, runUnderProxy };
+/**
+ * How much more wasm memory a later swap's fresh instance may hold than the first's, for
+ * the same live state: allocation order on the rayon threads varies from run to run by
+ * a page or two (seen: 64 KiB on 3.5 MiB), while a real creep grows with every swap.
+ */
+const MEMORY_CREEP_TOLERANCE = 1.05;
+
+module.exports = { MEMORY_CREEP_TOLERANCE, root, codegen, codegenBin, tempDir, o1jsBindings, counterFixture, generate, hex, runUnderProxy };

@@ -7,7 +7,7 @@ const test = require('node:test');
 const assert = require('node:assert/strict');
 const { execFileSync } = require('node:child_process');
 const path = require('node:path');
-const { root, generate, tempDir, codegenBin, runUnderProxy } = require('../support.cjs');
+const { MEMORY_CREEP_TOLERANCE, root, generate, tempDir, codegenBin, runUnderProxy } = require('../support.cjs');
 
 /**
  * The o1js versions the tests prove with (package-lock.json): their prover module, and
@@ -48,7 +48,7 @@ function assertSwaps(steps, count, maxStale = 0) {
     assert.ok(swap, `swap ${i} did not happen`);
     assert.equal(swap.to, swap.from + 1);
     assert.ok(swap.stale <= maxStale, `swap ${i}: ${swap.stale} handles left behind`);
-    assert.ok(swap.memoryAfter <= first.memoryAfter * 1.05, `swap ${i}: ${swap.memoryAfter} bytes after, ${first.memoryAfter} after the first`);
+    assert.ok(swap.memoryAfter <= first.memoryAfter * MEMORY_CREEP_TOLERANCE, `swap ${i}: ${swap.memoryAfter} bytes after, ${first.memoryAfter} after the first`);
     assert.equal(swap.reservationsAfter, swap.reservationsBefore, `swap ${i}: the retired instance still holds its memory`);
     const afterProof = i > 1 && Object.values(steps).some((s) => s.afterSwap === i - 1);
     if (afterProof) assert.ok(swap.memoryAfter < swap.memoryBefore, `swap ${i}: ${swap.memoryAfter} < ${swap.memoryBefore}`);
