@@ -153,6 +153,11 @@ fn method_impl(m: &Method, rt: &TokenStream) -> TokenStream {
     }
 }
 
+/// The local a method's export is resolved into (prefixed: a method may be named `store`).
+fn resolved_local(name: &syn::Ident) -> syn::Ident {
+    format_ident!("__{}", name)
+}
+
 fn generate(p: &parse::Proxied) -> TokenStream {
     let rt = &internal(&p.runtime);
     let item = strip(p.item.clone());
@@ -175,7 +180,12 @@ fn generate(p: &parse::Proxied) -> TokenStream {
         } else {
             quote!(typed_export)
         };
-        quote!(#name: #rt::#lookup(instance, store, #export, #method)?)
+        let local = resolved_local(name);
+        quote!(let #local = #rt::#lookup(instance, store, #export, #method)?;)
+    });
+    let fields_init = p.methods.iter().map(|m| {
+        let (name, local) = (&m.name, resolved_local(&m.name));
+        quote!(#name: #local)
     });
     let impls = p.methods.iter().map(|m| method_impl(m, rt));
     let exports_doc = format!(
@@ -196,7 +206,12 @@ fn generate(p: &parse::Proxied) -> TokenStream {
                 instance: &#rt::wasmtime::Instance,
                 store: &mut #rt::wasmtime::Store<#rt::HostState>,
             ) -> #rt::Result<Self> {
-                ::core::result::Result::Ok(Self { #(#resolves,)* })
+                // One `let` per export, not `Self { f: lookup()?, .. }`: rustc drops the fields
+                // built so far separately at each `?` of a struct literal, which is quadratic
+                // in the fields (4.3M LLVM lines for plonk_wasm and kimchi_wasm); locals
+                // share one drop chain.
+                #(#resolves)*
+                ::core::result::Result::Ok(Self { #(#fields_init,)* })
             }
         }
 
