@@ -185,6 +185,9 @@ impl<E: Exports> Proxy<E> {
         Ok(Handle::new(id, self.id, self.drops.clone()))
     }
 
+    /// The typed shell of a call: everything but the export's own call is in [`Self::invoke_core`],
+    /// compiled once per exports type rather than once per method (a plonk_wasm shim has
+    /// about 1,000 methods; this shell is the only part each of them instantiates).
     fn invoke<R: RawResults>(
         &self,
         spec: &CallSpec,
@@ -192,6 +195,44 @@ impl<E: Exports> Proxy<E> {
         result_class: Option<ClassInfo>,
         f: impl FnOnce(&E, &mut Store<HostState>, &[i32]) -> wasmtime::Result<R>,
     ) -> Result<(R, Option<HandleId>)> {
+        let mut f = Some(f);
+        let mut result = None;
+        let handle = self.invoke_core(
+            spec,
+            args,
+            result_class,
+            &mut |exports, store, ptrs, want_raw| {
+                let f = f
+                    .take()
+                    .ok_or_else(|| wasmtime::format_err!("a proxied call ran twice"))?;
+                let r = f(exports, store, ptrs)?;
+                let raw = if want_raw { r.to_raw() } else { Vec::new() };
+                result = Some(r);
+                Ok(raw)
+            },
+        )?;
+        let r = result.ok_or(Error::Call {
+            export: spec.export.into(),
+            source: wasmtime::format_err!("the call returned no result"),
+        })?;
+        Ok((r, handle))
+    }
+
+    /// One call under the active instance's lock: resolves handle arguments, calls `f`
+    /// (which returns the raw results when asked: logged calls and handle results need
+    /// them), logs it, registers a result handle, and tells the monitor.
+    fn invoke_core(
+        &self,
+        spec: &CallSpec,
+        args: &[Arg<'_>],
+        result_class: Option<ClassInfo>,
+        f: &mut dyn FnMut(
+            &E,
+            &mut Store<HostState>,
+            &[i32],
+            bool,
+        ) -> wasmtime::Result<Vec<RawValue>>,
+    ) -> Result<Option<HandleId>> {
         let mut guard = self.active.lock();
         let active = &mut *guard;
         if self.drops.is_pending() {
@@ -222,17 +263,18 @@ impl<E: Exports> Proxy<E> {
         };
         let generation = active.instance.generation;
         let inst = &mut active.instance;
-        let r = f(&inst.exports, &mut inst.store, ptrs).map_err(|source| Error::Call {
+        let logged = spec.replay && !self.config.pass_through;
+        let raw = f(
+            &inst.exports,
+            &mut inst.store,
+            ptrs,
+            logged || result_class.is_some(),
+        )
+        .map_err(|source| Error::Call {
             export: spec.export.into(),
             source,
         })?;
-        let logged = spec.replay && !self.config.pass_through;
         let seq = logged.then(|| active.log.next_seq());
-        let raw = if logged || result_class.is_some() {
-            r.to_raw()
-        } else {
-            Vec::new()
-        };
         let result_handle = result_class.map(|class| {
             let ptr = match raw.first() {
                 Some(RawValue::I32(p)) => *p,
@@ -296,7 +338,7 @@ impl<E: Exports> Proxy<E> {
             // A failed automatic swap is counted and backed off; the call itself succeeded.
             let _ = self.swap();
         }
-        Ok((r, result_handle))
+        Ok(result_handle)
     }
 
     fn resolve(&self, active: &Active<E>, h: &RawHandle) -> Result<i32> {
