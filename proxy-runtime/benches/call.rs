@@ -33,15 +33,15 @@ const SRS_DEPTH: i32 = 1 << 8;
 
 /// Median of `runs` timings of `f`, in microseconds.
 fn median_us(runs: usize, mut f: impl FnMut()) -> f64 {
-    let mut t: Vec<f64> = (0..runs)
-        .map(|_| {
-            let start = Instant::now();
-            f();
-            start.elapsed().as_secs_f64() * 1e6
-        })
-        .collect();
-    t.sort_by(f64::total_cmp);
-    t[runs / 2]
+    median(
+        (0..runs)
+            .map(|_| {
+                let start = Instant::now();
+                f();
+                start.elapsed().as_secs_f64() * 1e6
+            })
+            .collect(),
+    )
 }
 
 /// One summary line: `swap <case>: fresh instance X us, swap Y us, restart Z us`.
@@ -102,19 +102,23 @@ fn srs_swap(dir: &std::path::Path, module: &str) {
     );
 }
 
-/// Nanoseconds per call of `f`, best of a few rounds.
-fn per_call(rounds: usize, calls: u32, mut f: impl FnMut()) -> f64 {
-    (0..rounds)
-        .map(|_| {
-            let t = Instant::now();
-            for _ in 0..calls {
-                f();
-            }
-            t.elapsed().as_nanos() as f64 / calls as f64
-        })
-        .fold(f64::INFINITY, f64::min)
+/// Nanoseconds per call of `f` over `calls` calls.
+fn per_call(calls: u32, mut f: impl FnMut()) -> f64 {
+    let t = Instant::now();
+    for _ in 0..calls {
+        f();
+    }
+    t.elapsed().as_nanos() as f64 / calls as f64
 }
 
+/// Median of `values`.
+fn median(mut values: Vec<f64>) -> f64 {
+    values.sort_by(f64::total_cmp);
+    values[values.len() / 2]
+}
+
+/// The same export through the proxy and as a raw `TypedFunc`, in alternating rounds (so
+/// that both see the same clock and cache conditions): medians of 21 rounds of 200,000 calls.
 fn print_ratio(proxy: &StateProxy) {
     let h = proxy.build(7).expect("build");
     let mut raw = proxy.fresh_instance().expect("fresh instance");
@@ -127,19 +131,27 @@ fn print_ratio(proxy: &StateProxy) {
         proxy.value(&h).expect("proxied call"),
         "same export, same result"
     );
-    let proxied = per_call(5, 200_000, || {
-        black_box(proxy.value(black_box(&h)).expect("proxied call"));
-    });
-    let typed = per_call(5, 200_000, || {
-        black_box(
-            value
-                .call(raw.store_mut(), (black_box(ptr),))
-                .expect("raw call"),
-        );
-    });
+    let (mut proxied, mut typed, mut ratios) = (Vec::new(), Vec::new(), Vec::new());
+    for _ in 0..21 {
+        let p = per_call(200_000, || {
+            black_box(proxy.value(black_box(&h)).expect("proxied call"));
+        });
+        let t = per_call(200_000, || {
+            black_box(
+                value
+                    .call(raw.store_mut(), (black_box(ptr),))
+                    .expect("raw call"),
+            );
+        });
+        proxied.push(p);
+        typed.push(t);
+        ratios.push(p / t);
+    }
     println!(
-        "call overhead: proxied {proxied:.1} ns, raw TypedFunc {typed:.1} ns, ratio {:.2}",
-        proxied / typed
+        "call overhead: proxied {:.1} ns, raw TypedFunc {:.1} ns, ratio {:.2}",
+        median(proxied),
+        median(typed),
+        median(ratios)
     );
 }
 

@@ -7,7 +7,7 @@
 use std::fmt;
 use std::marker::PhantomData;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI32, AtomicU64, Ordering};
 
 use parking_lot::Mutex;
 
@@ -85,6 +85,7 @@ impl DropQueue {
         self.pending.store(true, Ordering::Release);
     }
 
+    #[inline]
     pub(crate) fn is_pending(&self) -> bool {
         self.pending.load(Ordering::Acquire)
     }
@@ -108,6 +109,46 @@ pub struct RawHandle {
     pub(crate) proxy: u64,
     pub(crate) class: ClassInfo,
     pub(crate) drops: Arc<DropQueue>,
+    pub(crate) resolved: ResolvedPtr,
+}
+
+/// The handle's pointer as last resolved through the [`HandleTable`], with the generation
+/// of the instance it is valid in: a call in that same instance skips the table lookup.
+///
+/// Read and written only under the proxy's lock (so the two fields never tear); a swap
+/// changes the active generation, which invalidates every entry at once, and a call that
+/// consumes the handle clears it.
+#[derive(Debug)]
+pub(crate) struct ResolvedPtr {
+    generation: AtomicU64,
+    ptr: AtomicI32,
+}
+
+impl ResolvedPtr {
+    const NONE: u64 = u64::MAX;
+
+    fn new() -> Self {
+        ResolvedPtr {
+            generation: AtomicU64::new(Self::NONE),
+            ptr: AtomicI32::new(0),
+        }
+    }
+
+    /// The pointer, if it was resolved in instance `generation`.
+    #[inline]
+    pub(crate) fn get(&self, generation: u64) -> Option<i32> {
+        (self.generation.load(Ordering::Relaxed) == generation)
+            .then(|| self.ptr.load(Ordering::Relaxed))
+    }
+
+    pub(crate) fn set(&self, generation: u64, ptr: i32) {
+        self.ptr.store(ptr, Ordering::Relaxed);
+        self.generation.store(generation, Ordering::Relaxed);
+    }
+
+    pub(crate) fn clear(&self) {
+        self.generation.store(Self::NONE, Ordering::Relaxed);
+    }
 }
 
 impl<C: Class> Handle<C> {
@@ -118,6 +159,7 @@ impl<C: Class> Handle<C> {
                 proxy,
                 class: ClassInfo::of::<C>(),
                 drops,
+                resolved: ResolvedPtr::new(),
             },
             _class: PhantomData,
         }

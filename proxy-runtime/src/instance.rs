@@ -2,6 +2,7 @@
 
 use std::path::Path;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use sha2::{Digest, Sha256};
 use wasmtime::{
@@ -69,6 +70,9 @@ pub(crate) struct ModuleRuntime {
     pub cap_pages: u64,
     /// Whether instances are started with `__wbindgen_start`.
     start: bool,
+    /// The module has exactly one memory (defined or imported): the store's limiter can
+    /// keep its size when it is not shared.
+    one_memory: bool,
     pub bindgen: Option<imports::WasmBindgenImports>,
 }
 
@@ -123,6 +127,11 @@ impl ModuleRuntime {
             Some(_) => None,
         };
         let start = bindgen.is_some() && module.exports().any(|e| e.name() == "__wbindgen_start");
+        let imported_memories = module
+            .imports()
+            .filter(|i| matches!(i.ty(), wasmtime::ExternType::Memory(_)))
+            .count();
+        let one_memory = module.resources_required().num_memories as usize + imported_memories == 1;
         Ok(ModuleRuntime {
             engine,
             module,
@@ -132,6 +141,7 @@ impl ModuleRuntime {
             memory_export: config.memory_export.clone(),
             cap_pages,
             start,
+            one_memory,
             bindgen,
         })
     }
@@ -196,6 +206,13 @@ impl ModuleRuntime {
             }
         }
         let exports = E::resolve(&instance, &mut store)?;
+        let memory = match memory {
+            InstanceMemory::Own(m) if self.one_memory => {
+                let bytes = m.data_size(&store);
+                InstanceMemory::Tracked(m, store.data_mut().limiter.track_own_memory(bytes))
+            }
+            other => other,
+        };
         Ok(Instance {
             store,
             instance,
@@ -240,12 +257,26 @@ pub(crate) fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// Read on every call (the memory monitor): a field of the limiter for an own memory, an
+/// atomic load for a shared one (`data_size` takes the shared memory's lock).
+#[inline]
 pub(crate) fn memory_bytes(store: &Store<HostState>, memory: &InstanceMemory) -> u64 {
-    match memory {
-        InstanceMemory::Own(m) => m.data_size(store) as u64,
-        InstanceMemory::Shared(m) => m.data_size() as u64,
+    let bytes = match memory {
+        InstanceMemory::Tracked(_, bytes) => bytes.load(Ordering::Relaxed) as usize,
+        InstanceMemory::Own(m) => m.data_size(store),
+        InstanceMemory::Shared(m) => m.data().len(),
         InstanceMemory::None => 0,
-    }
+    };
+    debug_assert_eq!(
+        bytes,
+        match memory {
+            InstanceMemory::Own(m) | InstanceMemory::Tracked(m, _) => m.data_size(store),
+            InstanceMemory::Shared(m) => m.data_size(),
+            InstanceMemory::None => 0,
+        },
+        "the tracked memory size is wasmtime's"
+    );
+    bytes as u64
 }
 
 pub(crate) fn read_memory(
@@ -262,7 +293,9 @@ pub(crate) fn read_memory(
         .ok_or_else(oob)?;
     let (start, end) = (offset as usize, end as usize);
     Ok(match memory {
-        InstanceMemory::Own(m) => m.data(store)[start..end].to_vec(),
+        InstanceMemory::Own(m) | InstanceMemory::Tracked(m, _) => {
+            m.data(store)[start..end].to_vec()
+        }
         InstanceMemory::Shared(m) => {
             let cells = &m.data()[start..end];
             // SAFETY: `UnsafeCell<u8>` has the layout of `u8`; other threads may write the
@@ -276,7 +309,10 @@ pub(crate) fn read_memory(
 /// The memory an instance monitors.
 #[derive(Debug, Clone)]
 pub(crate) enum InstanceMemory {
+    /// Its own memory, not tracked by the limiter (the module has several).
     Own(Memory),
+    /// Its only own memory, whose size the store's limiter keeps in the counter.
+    Tracked(Memory, Arc<AtomicU64>),
     Shared(SharedMemory),
     None,
 }
@@ -322,6 +358,7 @@ pub type StandbyInstance<E> = Instance<E>;
 
 impl<E> Instance<E> {
     /// Current memory size in bytes.
+    #[inline]
     pub fn memory_bytes(&self) -> u64 {
         memory_bytes(&self.store, &self.memory)
     }

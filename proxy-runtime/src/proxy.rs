@@ -137,8 +137,9 @@ impl<E: Exports> Proxy<E> {
     pub fn new(config: ProxyConfig) -> Result<Self> {
         let runtime = Arc::new(ModuleRuntime::new(&config)?);
         let instance = runtime.instantiate::<E>(0)?;
-        let monitor = MemoryMonitor::new(runtime.cap_pages, config.swap_threshold, config.backoff);
-        monitor.observe(instance.memory_bytes());
+        // A pass-through proxy never swaps, so its monitor has no threshold.
+        let threshold = config.swap_threshold.filter(|_| !config.pass_through);
+        let monitor = MemoryMonitor::new(runtime.cap_pages, threshold, config.backoff);
         Ok(Proxy {
             id: NEXT_PROXY_ID.fetch_add(1, Ordering::Relaxed),
             runtime,
@@ -166,7 +167,59 @@ impl<E: Exports> Proxy<E> {
         args: &[Arg<'_>],
         f: impl FnOnce(&E, &mut Store<HostState>, &[i32]) -> wasmtime::Result<R>,
     ) -> Result<R> {
-        self.invoke(spec, args, None, f).map(|(r, _)| r)
+        // `spec` is a constant of the generated method and `args` a literal, so this test
+        // folds away: a call that is not logged and only lends handles (reads, mostly)
+        // takes the short path below, everything else the full one.
+        let lends_only =
+            args.len() <= INLINE_HANDLES && !args.iter().any(|a| matches!(a, Arg::Consume(_)));
+        if spec.replay || !lends_only {
+            return self.invoke(spec, args, None, f).map(|(r, _)| r);
+        }
+        let mut guard = self.active.lock();
+        let active = &mut *guard;
+        if self.drops.is_pending() {
+            self.release_dropped(active);
+        }
+        let mut ptrs = [0i32; INLINE_HANDLES];
+        let n = self.resolve_lent(active, args, &mut ptrs)?;
+        let inst = &mut active.instance;
+        let r = f(&inst.exports, &mut inst.store, &ptrs[..n]).map_err(|source| Error::Call {
+            export: spec.export.into(),
+            source,
+        })?;
+        let due = self.swap_due(active);
+        drop(guard);
+        if due {
+            // A failed automatic swap is counted and backed off; the call itself succeeded.
+            let _ = self.swap();
+        }
+        Ok(r)
+    }
+
+    /// The pointers of the handles in `args` (at most [`INLINE_HANDLES`]), into `ptrs`;
+    /// returns how many.
+    #[inline]
+    fn resolve_lent(
+        &self,
+        active: &Active<E>,
+        args: &[Arg<'_>],
+        ptrs: &mut [i32; INLINE_HANDLES],
+    ) -> Result<usize> {
+        let mut n = 0;
+        for a in args {
+            if let Arg::Borrow(h) | Arg::Consume(h) = a {
+                ptrs[n] = self.resolve(active, h)?;
+                n += 1;
+            }
+        }
+        Ok(n)
+    }
+
+    /// Tells the monitor the active instance's memory after a call; true when an automatic
+    /// swap is due.
+    #[inline]
+    fn swap_due(&self, active: &Active<E>) -> bool {
+        self.monitor.observe(active.instance.memory_bytes())
     }
 
     /// Calls an export that returns an object pointer, and wraps it as a handle of class `C`.
@@ -177,7 +230,7 @@ impl<E: Exports> Proxy<E> {
         f: impl FnOnce(&E, &mut Store<HostState>, &[i32]) -> wasmtime::Result<i32>,
     ) -> Result<Handle<C>> {
         let (_, id) = self.invoke(spec, args, Some(ClassInfo::of::<C>()), f)?;
-        let id = id.ok_or(Error::InvalidHandle {
+        let id = id.ok_or_else(|| Error::InvalidHandle {
             id: 0,
             class: C::NAME,
             state: "not created",
@@ -211,7 +264,8 @@ impl<E: Exports> Proxy<E> {
                 Ok(raw)
             },
         )?;
-        let r = result.ok_or(Error::Call {
+        // Lazily: an eager error here would capture a backtrace on every call.
+        let r = result.ok_or_else(|| Error::Call {
             export: spec.export.into(),
             source: wasmtime::format_err!("the call returned no result"),
         })?;
@@ -290,10 +344,11 @@ impl<E: Exports> Proxy<E> {
             })
         });
         for a in args {
-            if let Arg::Consume(h) = a
-                && let Some(slot) = active.handles.get_mut(h.id)
-            {
-                slot.consumed = true;
+            if let Arg::Consume(h) = a {
+                h.resolved.clear();
+                if let Some(slot) = active.handles.get_mut(h.id) {
+                    slot.consumed = true;
+                }
             }
         }
         if let Some(seq) = seq {
@@ -332,7 +387,7 @@ impl<E: Exports> Proxy<E> {
                 self.compact(active);
             }
         }
-        let due = self.monitor.observe(active.instance.memory_bytes()) && !self.config.pass_through;
+        let due = self.swap_due(active);
         drop(guard);
         if due {
             // A failed automatic swap is counted and backed off; the call itself succeeded.
@@ -341,7 +396,19 @@ impl<E: Exports> Proxy<E> {
         Ok(result_handle)
     }
 
+    #[inline]
     fn resolve(&self, active: &Active<E>, h: &RawHandle) -> Result<i32> {
+        if h.proxy == self.id
+            && let Some(ptr) = h.resolved.get(active.instance.generation)
+        {
+            return Ok(ptr);
+        }
+        self.resolve_in_table(active, h)
+    }
+
+    /// [`Self::resolve`] for a handle not yet resolved in the active instance.
+    #[cold]
+    fn resolve_in_table(&self, active: &Active<E>, h: &RawHandle) -> Result<i32> {
         let invalid = |state| Error::InvalidHandle {
             id: h.id,
             class: h.class.name,
@@ -350,19 +417,22 @@ impl<E: Exports> Proxy<E> {
         if h.proxy != self.id {
             return Err(invalid("from another proxy"));
         }
+        let generation = active.instance.generation;
         let slot = active.handles.get(h.id).ok_or(invalid("unknown"))?;
         if slot.consumed {
             return Err(invalid("consumed by an earlier call"));
         }
-        if slot.generation != active.instance.generation {
+        if slot.generation != generation {
             return Err(invalid(
                 "stale: created by an unlogged call in an instance that was swapped out",
             ));
         }
+        h.resolved.set(generation, slot.ptr);
         Ok(slot.ptr)
     }
 
     /// Frees the objects of dropped handles in the active instance.
+    #[cold]
     pub(crate) fn release_dropped(&self, active: &mut Active<E>) {
         let generation = active.instance.generation;
         for id in self.drops.take() {
@@ -437,7 +507,7 @@ impl<E: Exports> Proxy<E> {
 
     /// The largest memory size any active instance reached, bytes.
     pub fn peak_memory_bytes(&self) -> u64 {
-        self.monitor.peak_bytes()
+        self.monitor.peak_bytes(self.memory_bytes())
     }
 
     /// Copies bytes out of the active instance's memory.

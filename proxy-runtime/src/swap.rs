@@ -68,7 +68,7 @@ impl<E: Exports> Proxy<E> {
         match self.prepare_and_flip(generation, &entries, last_seq, started) {
             Ok(report) => {
                 self.monitor.reset();
-                self.monitor.observe(report.memory_after);
+                self.monitor.retire(report.memory_before);
                 self.stats.swap_completed(&report);
                 tracing::info!(duration = ?report.duration, pause = ?report.pause, "swap-complete");
                 self.emit(ProxyEvent::SwapComplete {

@@ -136,6 +136,8 @@ fn a_logged_call_on_an_unlogged_handle_makes_the_swap_fail_clearly() {
 fn a_handle_of_another_proxy_is_refused() {
     let (p, q) = (proxy(Arc::default()), proxy(Arc::default()));
     let a = p.build(1).unwrap();
+    // Resolved once in p's instance (generation 0, like q's): q must still refuse it.
+    p.value(&a).unwrap();
     let err = q.value(&a).unwrap_err();
     assert!(
         matches!(
