@@ -19,7 +19,7 @@ pub struct MemoryLimiter {
     /// store); `None` when the memory is shared or the module has several (then wasmtime is
     /// asked instead).
     own_bytes: Option<Arc<AtomicU64>>,
-    /// Size before the growth last allowed, restored if that growth fails.
+    /// Size before the growth last asked for, restored if that growth fails.
     growing_from: u64,
 }
 
@@ -60,6 +60,8 @@ impl wasmtime::ResourceLimiter for MemoryLimiter {
         desired: usize,
         maximum: Option<usize>,
     ) -> wasmtime::Result<bool> {
+        // What a failed growth (refused here, beyond the maximum, or by the OS) leaves.
+        self.growing_from = current as u64;
         if desired > self.max_bytes {
             self.denied_at = Some(current);
             return Ok(false);
@@ -68,7 +70,6 @@ impl wasmtime::ResourceLimiter for MemoryLimiter {
         if let Some(bytes) = &self.own_bytes
             && maximum.is_none_or(|m| desired <= m)
         {
-            self.growing_from = current as u64;
             bytes.store(desired as u64, Ordering::Relaxed);
         }
         Ok(true)

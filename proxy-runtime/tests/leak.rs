@@ -72,3 +72,27 @@ fn a_thousand_leaking_operations_across_fifty_swaps() {
         p.log_len()
     );
 }
+
+/// The memory size the call path reads is kept by the store's limiter, not asked of
+/// wasmtime: it must stay exact through growths and through one refused at the cap (the
+/// build traps, the instance keeps its size). Debug builds also compare it with wasmtime's
+/// on every read.
+#[test]
+fn the_memory_size_stays_exact_through_a_refused_growth() {
+    const BUDGET_PAGES: u64 = 32;
+    let faults = Arc::new(common::Faults::default());
+    let config = common::config(faults.clone()).memory_budget(BUDGET_PAGES * PAGE_SIZE);
+    let p = StateProxy::new(config).unwrap();
+    let before = p.memory_bytes();
+    faults
+        .extra_pages
+        .store(4, std::sync::atomic::Ordering::SeqCst);
+    let _grown = p.build(1).unwrap();
+    assert_eq!(p.memory_bytes(), before + 4 * PAGE_SIZE);
+    faults
+        .extra_pages
+        .store(BUDGET_PAGES as i32, std::sync::atomic::Ordering::SeqCst);
+    assert!(p.build(2).is_err(), "the growth beyond the cap is refused");
+    assert_eq!(p.memory_bytes(), before + 4 * PAGE_SIZE);
+    assert_eq!(p.peak_memory_bytes(), before + 4 * PAGE_SIZE);
+}
