@@ -61,6 +61,8 @@ test('an SRS and its Lagrange basis move to a fresh instance by transfer, identi
 test('a prover index moves by encode/decode on side threads: the same bytes, a short pause', async () => {
   const shim = await loadShim();
   const runtime = shim.__wasmProxy;
+  // Off by default (see the setting); this keeps the side-thread path itself tested.
+  runtime.settings.sideThreads = true;
   const srs = shim.caml_fq_srs_create(1 << 8);
   const gates = shim.caml_pasta_fq_plonk_gate_vector_create();
   for (let row = 0; row < 4; row++) {

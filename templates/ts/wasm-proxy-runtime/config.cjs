@@ -16,6 +16,10 @@
  * @property {number} quiescenceTimeoutMs A prepared standby that found no quiescent point this long
  *   (ms) is given up (stage `quiescence`), and the monitor backs off.
  * @property {number} sliceMs Longest stretch of migration work before yielding to the event loop.
+ * @property {boolean} sideThreads Run long migration calls (encoding and decoding prover indexes)
+ *   on side threads, which shortens the pause. Off by default: with them, a recursive o1js 2.15
+ *   program compiled from a warm cache hangs in the first prover-index decode after the swap
+ *   (cause not found yet; without them it proves across swaps).
  * @property {number} backoffMs Wait after a failed standby before the monitor tries again (doubles).
  * @property {number} workerTimeoutMs Longest wait for a standby worker to start.
  * @property {number} metricsPort Serve Prometheus metrics on this port (0: off).
@@ -38,6 +42,7 @@ const DEFAULTS = {
   quiescenceMs: 2000,
   quiescenceTimeoutMs: 120000,
   sliceMs: 10,
+  sideThreads: false,
   backoffMs: 5000,
   workerTimeoutMs: 30000,
   metricsPort: 0,
@@ -56,6 +61,7 @@ const ENV = {
   quiescenceMs: 'WASM_PROXY_QUIESCENCE_MS',
   quiescenceTimeoutMs: 'WASM_PROXY_QUIESCENCE_TIMEOUT_MS',
   sliceMs: 'WASM_PROXY_SLICE_MS',
+  sideThreads: 'WASM_PROXY_SIDE_THREADS',
   backoffMs: 'WASM_PROXY_BACKOFF_MS',
   workerTimeoutMs: 'WASM_PROXY_WORKER_TIMEOUT_MS',
   metricsPort: 'WASM_PROXY_METRICS_PORT',
@@ -110,6 +116,19 @@ function readKillSwitch(raw) {
   return disabled;
 }
 
+/**
+ * An on/off setting other than the kill switch: the kill switch's values, and an unknown
+ * value is an error (no safe side to fail to).
+ * @param {string} variable
+ * @param {string} raw
+ */
+function readSwitch(variable, raw) {
+  const value = raw.trim().toLowerCase();
+  if (KILL_SWITCH_ON.includes(value)) return true;
+  if (KILL_SWITCH_OFF.includes(value)) return false;
+  throw new RangeError(`wasm-proxy: ${variable}=${raw} is not one of ${[...KILL_SWITCH_ON, ...KILL_SWITCH_OFF].join(', ')}`);
+}
+
 /** Points of the swap at which `fault` can inject a failure. */
 const FAULT_POINTS = ['instantiate', 'workers', 'replay', 'check', 'oom'];
 
@@ -128,6 +147,8 @@ function readSettings(given = {}, env = process.env) {
       settings[key] = readKillSwitch(raw);
     } else if (key === 'fault') {
       settings[key] = raw;
+    } else if (key === 'sideThreads') {
+      settings[key] = readSwitch(variable, raw);
     } else {
       const value = Number(raw);
       if (!Number.isFinite(value) || value < 0) {

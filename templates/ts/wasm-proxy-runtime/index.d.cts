@@ -28,6 +28,8 @@ export interface RuntimeSettings {
   quiescenceTimeoutMs: number;
   /** `WASM_PROXY_SLICE_MS`: longest migration stretch before yielding (10). */
   sliceMs: number;
+  /** `WASM_PROXY_SIDE_THREADS`: run long migration calls on side threads (off; with them a warm-cache recursive o1js 2.15 program hangs after a swap). */
+  sideThreads: boolean;
   /** `WASM_PROXY_BACKOFF_MS`: wait after a failed standby, doubling (5000). */
   backoffMs: number;
   /** `WASM_PROXY_WORKER_TIMEOUT_MS`: worker start-up limit (30000). */

@@ -187,7 +187,7 @@ class Swapper {
       stage = 'replay';
       core.track(true);
       migration = this.migration(from, standby, settings.fault === 'oom' ? undefined : settings.fault);
-      migration.offloading = !busy;
+      migration.offloading = !busy && settings.sideThreads;
       const steps = (function* (m) {
         yield* m.run();
         yield* m.sweep();
