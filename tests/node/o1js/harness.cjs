@@ -70,12 +70,16 @@ function runProgram(program, version, env = {}) {
 
 /**
  * The recursive ZkProgram, a first run (no prover keys cached): a step after the first
- * swap and another after the third, each verifying the proof made before the swaps.
+ * swap and another after the third, each verifying the proof made before the swaps. Then
+ * the same program from the cache that run filled, as a restart compiles it: the step's
+ * prover key is decoded only when the step is first proved, after the swap, on the new
+ * instance (this hung while migration calls ran on side threads).
  * @param {keyof typeof versions} version
  */
 function recursiveTest(version) {
-  test(`o1js ${version}: recursive ZkProgram, a first run: steps after swaps 1 and 3 verify the proofs made before them`, () => {
-    const steps = runProgram('recursive', version, { CACHE_DIR: tempDir('o1js-cache'), SWAPS: '3', PROVE_AFTER: '1,3' });
+  test(`o1js ${version}: recursive ZkProgram, a first run and a run from its cache: steps after swaps verify the proofs made before them`, () => {
+    const cacheDir = tempDir('o1js-cache');
+    const steps = runProgram('recursive', version, { CACHE_DIR: cacheDir, SWAPS: '3', PROVE_AFTER: '1,3' });
     assert.equal(steps['verify-base'].ok, true);
     for (const [step, afterSwap] of [[1, 1], [2, 3]]) {
       const verified = steps[`verify-step-${step}`];
@@ -85,6 +89,12 @@ function recursiveTest(version) {
       assert.equal(verified.afterSwap, afterSwap);
     }
     assertSwaps(steps, 3, versions[version].maxStale);
+
+    const warm = runProgram('recursive', version, { CACHE_DIR: cacheDir, SWAPS: '1' });
+    assert.equal(warm['verify-base'].ok, true, 'from the cache: base');
+    assert.equal(warm['verify-step-1']?.ok, true, 'from the cache: the step after the swap');
+    assert.equal(warm['verify-step-1'].afterSwap, 1);
+    assertSwaps(warm, 1, versions[version].maxStale);
   });
 }
 
