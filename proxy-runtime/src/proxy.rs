@@ -183,16 +183,10 @@ impl<E: Exports> Proxy<E> {
         let mut ptrs = [0i32; INLINE_HANDLES];
         let n = self.resolve_lent(active, args, &mut ptrs)?;
         let inst = &mut active.instance;
-        let r = f(&inst.exports, &mut inst.store, &ptrs[..n]).map_err(|source| Error::Call {
-            export: spec.export.into(),
-            source,
-        })?;
+        let r = f(&inst.exports, &mut inst.store, &ptrs[..n]).map_err(Self::call_error(spec))?;
         let due = self.swap_due(active);
         drop(guard);
-        if due {
-            // A failed automatic swap is counted and backed off; the call itself succeeded.
-            let _ = self.swap();
-        }
+        self.swap_if_due(due);
         Ok(r)
     }
 
@@ -220,6 +214,23 @@ impl<E: Exports> Proxy<E> {
     #[inline]
     fn swap_due(&self, active: &Active<E>) -> bool {
         self.monitor.observe(active.instance.memory_bytes())
+    }
+
+    /// Once the lock is released: the automatic swap a call made due (a failed one is
+    /// counted and backed off; the call itself succeeded).
+    #[inline]
+    fn swap_if_due(&self, due: bool) {
+        if due {
+            let _ = self.swap();
+        }
+    }
+
+    /// The error of a call that failed in the module (a trap, or a typed-call mismatch).
+    fn call_error(spec: &CallSpec) -> impl FnOnce(wasmtime::Error) -> Error + '_ {
+        |source| Error::Call {
+            export: spec.export.into(),
+            source,
+        }
     }
 
     /// Calls an export that returns an object pointer, and wraps it as a handle of class `C`.
@@ -324,10 +335,7 @@ impl<E: Exports> Proxy<E> {
             ptrs,
             logged || result_class.is_some(),
         )
-        .map_err(|source| Error::Call {
-            export: spec.export.into(),
-            source,
-        })?;
+        .map_err(Self::call_error(spec))?;
         let seq = logged.then(|| active.log.next_seq());
         let result_handle = result_class.map(|class| {
             let ptr = match raw.first() {
@@ -389,10 +397,7 @@ impl<E: Exports> Proxy<E> {
         }
         let due = self.swap_due(active);
         drop(guard);
-        if due {
-            // A failed automatic swap is counted and backed off; the call itself succeeded.
-            let _ = self.swap();
-        }
+        self.swap_if_due(due);
         Ok(result_handle)
     }
 
