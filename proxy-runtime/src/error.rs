@@ -125,6 +125,18 @@ pub enum Error {
     /// The host's rayon pool could not be started.
     #[error("cannot start the worker pool: {0}")]
     WorkerPool(String),
+    /// The module threw a JS value (an `Err` of the Rust function behind the export).
+    #[error("`{export}` threw: {message}")]
+    Thrown {
+        /// The export that was called.
+        export: String,
+        /// The thrown `Error`'s message, or the value itself.
+        message: String,
+    },
+    /// A high-level call's arguments or results do not have the shape its generated
+    /// description says (a code generator bug, or a shim of another module version).
+    #[error("marshaling mismatch: {0}")]
+    Marshal(String),
 }
 
 impl Error {
@@ -147,6 +159,8 @@ impl Error {
             | Error::NoMemory(_) => "instantiate",
             Error::WorkerPool(_) => "workers",
             Error::Call { .. }
+            | Error::Thrown { .. }
+            | Error::Marshal(_)
             | Error::InvalidHandle { .. }
             | Error::Unreplayable { .. }
             | Error::ReplayTrap { .. }
@@ -176,6 +190,8 @@ impl Error {
             Error::SwapInProgress => "swap_in_progress",
             Error::WorkerPool(_) => "worker_pool",
             Error::PassThrough => "pass_through",
+            Error::Thrown { .. } => "thrown",
+            Error::Marshal(_) => "marshal",
         }
     }
 }

@@ -306,6 +306,36 @@ pub(crate) fn read_memory(
     })
 }
 
+/// Copies `bytes` into the instance's memory at `offset`.
+pub(crate) fn write_memory(
+    store: &mut Store<HostState>,
+    memory: &InstanceMemory,
+    offset: u64,
+    bytes: &[u8],
+) -> Result<()> {
+    let size = memory_bytes(store, memory);
+    let len = bytes.len() as u64;
+    let oob = || Error::MemoryOutOfBounds { offset, len, size };
+    let end = offset
+        .checked_add(len)
+        .filter(|&e| e <= size)
+        .ok_or_else(oob)?;
+    let (start, end) = (offset as usize, end as usize);
+    match memory {
+        InstanceMemory::Own(m) | InstanceMemory::Tracked(m, _) => {
+            m.data_mut(store)[start..end].copy_from_slice(bytes)
+        }
+        InstanceMemory::Shared(m) => {
+            for (c, b) in m.data()[start..end].iter().zip(bytes) {
+                // SAFETY: as in `read_memory`; wasm memory is plain bytes.
+                unsafe { *c.get() = *b };
+            }
+        }
+        InstanceMemory::None => return Err(oob()),
+    }
+    Ok(())
+}
+
 /// The memory an instance monitors.
 #[derive(Debug, Clone)]
 pub(crate) enum InstanceMemory {

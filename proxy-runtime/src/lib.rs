@@ -10,6 +10,8 @@
 //! - The [`MemoryMonitor`] triggers swaps at a threshold of the cap ([`MemoryLimiter`]).
 //! - Exports a typed method cannot express are called untyped with [`Value`]s
 //!   ([`call_untyped`]): `externref`s as [`JsValue`]s, or more than 17 parameters.
+//! - High-level calls ([`Proxy::call_js`], described by a [`JsCall`] codegen reads from the
+//!   glue) pass bytes and strings and return them, atomically with respect to swaps.
 //! - [`imports`] holds the host side of wasm-bindgen modules (plonk_wasm, kimchi_wasm).
 
 mod config;
@@ -18,6 +20,7 @@ mod handle;
 pub mod imports;
 mod instance;
 mod log;
+mod marshal;
 mod memory;
 pub mod metrics;
 mod proxy;
@@ -35,6 +38,7 @@ pub use imports::wasm_bindgen::JsValue;
 pub use imports::{FaultDrill, HostState, WasmBindgenImports};
 pub use instance::{Exports, Instance, StandbyInstance};
 pub use log::{LogEntry, LoggedArg, RawValue, ReplayLog};
+pub use marshal::{FromRaw, JsArg, JsCall, JsOutput, JsReturn, WasmArg, Word};
 pub use memory::{MemoryLimiter, MemoryMonitor, PAGE_SIZE};
 pub use metrics::{ProxyStats, StatsSnapshot};
 pub use proxy::{Proxy, RawResults};
@@ -52,11 +56,12 @@ pub use wasmtime;
 #[doc(hidden)]
 pub mod __internal {
     pub use crate::instance::typed_export;
+    pub use crate::marshal::{JsArg, JsCall, JsOutput, JsReturn, WasmArg, Word};
     pub use crate::proxy::{Arg, CallSpec};
     pub use crate::untyped::untyped_export;
     pub use crate::{
-        Class, Exports, Handle, HostState, Proxy, ProxyConfig, Result, Value, call_untyped,
-        classes, proxied,
+        Class, ClassInfo, Exports, Handle, HostState, Proxy, ProxyConfig, Result, Value,
+        call_untyped, classes, proxied,
     };
     pub use wasmtime;
 }

@@ -39,10 +39,14 @@ impl RawValue {
 }
 
 /// One argument of a logged call.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum LoggedArg {
     /// A number, by value.
     Value(RawValue),
+    /// Bytes (or a string's UTF-8) a high-level call copied into the module, by value: the
+    /// replay copies them into the standby (their pointer in the old instance means nothing
+    /// there).
+    Bytes(std::sync::Arc<[u8]>),
     /// A handle, passed as the pointer of its object in the calling instance.
     Handle {
         /// The handle's stable id.
@@ -69,6 +73,12 @@ pub struct LogEntry {
     pub results: Vec<RawValue>,
     /// The handle whose object this call changes (`#[replay(mutates = v)]`).
     pub mutates: Option<HandleId>,
+    /// How the call marshals its arguments, for a high-level call (then `args` has one
+    /// entry per JS parameter); `None` for a raw call.
+    pub js: Option<&'static crate::marshal::JsCall>,
+    /// The message the call threw, if it threw (a logged high-level call that throws is kept:
+    /// it may have changed its objects first; its replay must throw the same).
+    pub threw: Option<String>,
 }
 
 impl LogEntry {
@@ -76,7 +86,7 @@ impl LogEntry {
     pub fn dependencies(&self) -> impl Iterator<Item = HandleId> + '_ {
         self.args.iter().filter_map(|a| match a {
             LoggedArg::Handle { id, .. } => Some(*id),
-            LoggedArg::Value(_) => None,
+            LoggedArg::Value(_) | LoggedArg::Bytes(_) => None,
         })
     }
 }

@@ -130,6 +130,10 @@ pub struct Proxy<E: Exports> {
     pub(crate) stats: ProxyStats,
     pub(crate) generations: AtomicU64,
     pub(crate) probes: Mutex<Vec<(String, ProbeFn)>>,
+    /// Open [`Proxy::group`]s: automatic swaps wait until none is open.
+    groups: std::sync::atomic::AtomicUsize,
+    /// An automatic swap came due inside a group.
+    deferred: std::sync::atomic::AtomicBool,
 }
 
 impl<E: Exports> Proxy<E> {
@@ -155,6 +159,8 @@ impl<E: Exports> Proxy<E> {
             stats: ProxyStats::new(config.metrics_module()),
             generations: AtomicU64::new(0),
             probes: Mutex::new(config.determinism.probes.clone()),
+            groups: std::sync::atomic::AtomicUsize::new(0),
+            deferred: std::sync::atomic::AtomicBool::new(false),
             config,
         })
     }
@@ -212,17 +218,45 @@ impl<E: Exports> Proxy<E> {
     /// Tells the monitor the active instance's memory after a call; true when an automatic
     /// swap is due.
     #[inline]
-    fn swap_due(&self, active: &Active<E>) -> bool {
+    pub(crate) fn swap_due(&self, active: &Active<E>) -> bool {
         self.monitor.observe(active.instance.memory_bytes())
     }
 
     /// Once the lock is released: the automatic swap a call made due (a failed one is
     /// counted and backed off; the call itself succeeded).
     #[inline]
-    fn swap_if_due(&self, due: bool) {
+    pub(crate) fn swap_if_due(&self, due: bool) {
         if due {
+            if self.groups.load(Ordering::Acquire) > 0 {
+                self.deferred.store(true, Ordering::Release);
+                return;
+            }
             let _ = self.swap();
         }
+    }
+
+    /// Runs `f`, whose calls form one operation: no automatic swap happens until it returns
+    /// (the monitor still sees every call's memory; a swap that came due meanwhile runs as
+    /// `f` returns). For raw calls that only make sense together (`__wbindgen_malloc`, then
+    /// writing to the pointer it returned); a high-level call ([`Proxy::call_js`]) is one
+    /// such operation already. Groups are per proxy: another thread's calls meanwhile do not
+    /// swap either. A requested [`Proxy::swap`] is not held back.
+    pub fn group<R>(&self, f: impl FnOnce() -> R) -> R {
+        struct Open<'a>(&'a std::sync::atomic::AtomicUsize);
+        impl Drop for Open<'_> {
+            fn drop(&mut self) {
+                self.0.fetch_sub(1, Ordering::AcqRel);
+            }
+        }
+        self.groups.fetch_add(1, Ordering::AcqRel);
+        let r = {
+            let _open = Open(&self.groups);
+            f()
+        };
+        if self.groups.load(Ordering::Acquire) == 0 && self.deferred.swap(false, Ordering::AcqRel) {
+            let _ = self.swap();
+        }
+        r
     }
 
     /// The error of a call that failed in the module (a trap, or a typed-call mismatch).
@@ -390,6 +424,8 @@ impl<E: Exports> Proxy<E> {
                     raw
                 },
                 mutates,
+                js: None,
+                threw: None,
             });
             if active.log.wants_compaction() {
                 self.compact(active);
@@ -402,7 +438,7 @@ impl<E: Exports> Proxy<E> {
     }
 
     #[inline]
-    fn resolve(&self, active: &Active<E>, h: &RawHandle) -> Result<i32> {
+    pub(crate) fn resolve(&self, active: &Active<E>, h: &RawHandle) -> Result<i32> {
         if h.proxy == self.id
             && let Some(ptr) = h.resolved.get(active.instance.generation)
         {
@@ -472,7 +508,7 @@ impl<E: Exports> Proxy<E> {
         }
     }
 
-    fn compact(&self, active: &mut Active<E>) {
+    pub(crate) fn compact(&self, active: &mut Active<E>) {
         active.log.compact(&mut active.handles);
         active.dropped_since_compaction = 0;
     }

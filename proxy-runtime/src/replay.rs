@@ -130,6 +130,18 @@ pub(crate) struct Replayed {
     pub entries: usize,
 }
 
+/// The error of a replayed call that failed because the standby's memory reached its limit.
+fn out_of_memory<E>(standby: &Instance<E>, export: &str) -> Option<Error> {
+    let limit = standby.store.data().limiter.max_bytes() as u64;
+    let size = standby.memory_bytes();
+    let denied = standby.store.data().limiter.denied_at().is_some();
+    (denied || size + PAGE_SIZE > limit).then(|| Error::StandbyOutOfMemory {
+        export: export.into(),
+        pages: size / PAGE_SIZE,
+        limit_pages: limit / PAGE_SIZE,
+    })
+}
+
 /// Replays `entries` (in order) into `standby`.
 pub(crate) fn replay_entries<E>(
     standby: &mut Instance<E>,
@@ -139,9 +151,33 @@ pub(crate) fn replay_entries<E>(
 ) -> Result<()> {
     for e in entries {
         let _span = tracing::trace_span!("replay", export = e.export, seq = e.seq).entered();
+        if let Some(js) = e.js {
+            let ptrs = &replayed.ptrs;
+            let ptr = crate::marshal::replay_js(standby, js, e, &|id| ptrs.get(&id).copied())
+                .map_err(|err| match err {
+                    Error::ReplayTrap { .. } => out_of_memory(standby, e.export).unwrap_or(err),
+                    other => other,
+                })?;
+            for a in &e.args {
+                if let LoggedArg::Handle { id, consumed: true } = a {
+                    replayed.consumed.insert(*id);
+                }
+            }
+            if let (Some(id), Some(ptr)) = (e.result_handle, ptr) {
+                replayed.ptrs.insert(id, ptr);
+            }
+            replayed.entries += 1;
+            continue;
+        }
         let mut args = Vec::with_capacity(e.args.len());
         for a in &e.args {
             args.push(match *a {
+                LoggedArg::Bytes(_) => {
+                    return Err(Error::Marshal(format!(
+                        "raw call `{}` logged with bytes",
+                        e.export
+                    )));
+                }
                 LoggedArg::Value(v) => v.to_val(),
                 LoggedArg::Handle { id, consumed } => {
                     let ptr = *replayed.ptrs.get(&id).ok_or(Error::Unreplayable {
@@ -156,22 +192,11 @@ pub(crate) fn replay_entries<E>(
             });
         }
         let results = standby.call_by_name(e.export, &args).map_err(|source| {
-            let limit = standby.store.data().limiter.max_bytes() as u64;
-            let size = standby.memory_bytes();
-            let denied = standby.store.data().limiter.denied_at().is_some();
-            if denied || size + PAGE_SIZE > limit {
-                Error::StandbyOutOfMemory {
-                    export: e.export.into(),
-                    pages: size / PAGE_SIZE,
-                    limit_pages: limit / PAGE_SIZE,
-                }
-            } else {
-                Error::ReplayTrap {
-                    export: e.export.into(),
-                    seq: e.seq,
-                    source,
-                }
-            }
+            out_of_memory(standby, e.export).unwrap_or(Error::ReplayTrap {
+                export: e.export.into(),
+                seq: e.seq,
+                source,
+            })
         })?;
         let raw: Vec<RawValue> = results.iter().filter_map(RawValue::from_val).collect();
         match e.result_handle {

@@ -832,3 +832,32 @@ pub(crate) fn define(
     }
     Ok(())
 }
+
+/// The JS value a call threw, by the index the module returned: a slot of its externref table
+/// (0.2.100 and later: read, then released with `__externref_table_dealloc`, as the glue's
+/// `takeFromExternrefTable0` does) or of the host's object heap (`takeObject`).
+pub(crate) fn take_thrown(
+    store: &mut Store<HostState>,
+    instance: &Instance,
+    idx: i32,
+) -> wasmtime::Result<JsValue> {
+    let bindgen = store
+        .data_mut()
+        .bindgen
+        .as_mut()
+        .ok_or_else(|| wasmtime::format_err!("wasm-bindgen imports are not set up"))?;
+    let Some(table) = bindgen.externref_table.clone() else {
+        return Ok(bindgen.heap.take(idx));
+    };
+    let table = instance
+        .get_table(&mut *store, &table)
+        .ok_or_else(|| wasmtime::format_err!("the module has no table `{table}`"))?;
+    let value = match table.get(&mut *store, idx as u32 as u64) {
+        Some(Ref::Extern(r)) => from_wasm(&mut *store, &Val::ExternRef(r))?,
+        _ => JsValue::Undefined,
+    };
+    if let Some(dealloc) = instance.get_func(&mut *store, "__externref_table_dealloc") {
+        dealloc.call(&mut *store, &[Val::I32(idx)], &mut [])?;
+    }
+    Ok(value)
+}
