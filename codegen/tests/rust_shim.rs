@@ -58,7 +58,7 @@ fn a_renamed_runtime_crate_is_named_throughout_the_shim() {
     );
     let shim = std::fs::read_to_string(out.join("counter.rs")).unwrap();
     for line in [
-        "use my_sdk::proxy_runtime::__internal::{Handle, Result, proxied};",
+        "use my_sdk::proxy_runtime::__internal::{",
         "my_sdk::proxy_runtime::__internal::classes! {",
         "#[proxied(crate = my_sdk::proxy_runtime)]",
     ] {

@@ -10,8 +10,8 @@ use std::path::Path;
 use oxc_allocator::Allocator;
 use oxc_ast::ast::{
     Argument, AssignmentExpression, AssignmentTarget, BinaryOperator, CallExpression, Class,
-    ClassElement, Declaration, Expression, FunctionBody, MethodDefinitionKind, PropertyKey,
-    Statement, StaticMemberExpression, VariableDeclarator,
+    ClassElement, Declaration, Expression, FunctionBody, IfStatement, MethodDefinitionKind,
+    PropertyKey, ReturnStatement, Statement, StaticMemberExpression, VariableDeclarator,
 };
 use oxc_ast_visit::{Visit, walk};
 use oxc_span::SourceType;
@@ -102,6 +102,58 @@ pub struct RawCallSite {
     pub args: Vec<RawArg>,
     /// What the glue does with the result.
     pub result: RawResult,
+    /// How the body around the call marshals arguments and results (the facts of the whole
+    /// body: wasm-bindgen emits one such call per glue function).
+    #[serde(skip)]
+    pub marshaling: Marshaling,
+}
+
+/// How a glue body moves values across the boundary, as far as high-level Rust calls need:
+/// which locals hold copied-in bytes, where the results are read from, what is thrown.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Marshaling {
+    /// Parameters copied into the module: `const ptr0 = passArray8ToWasm0(input, ..)` /
+    /// `passStringToWasm0`, with `const len0 = WASM_VECTOR_LEN`.
+    pub passed: Vec<Passed>,
+    /// The local holding the return area (`const retptr = wasm.__wbindgen_add_to_stack_pointer(-16)`).
+    pub stack: Option<String>,
+    /// Bytes or a string read out of the module: `getArrayU8FromWasm0(a, b)`,
+    /// `getStringFromWasm0(a, b)` (`true` for a string).
+    pub decoded: Option<(bool, WordRef, WordRef)>,
+    /// `if (flag) { throw takeObject(value) }`: `(value, flag)`.
+    pub throws: Option<(WordRef, WordRef)>,
+    /// The word the body returns as is (`return ret`, `return r0 >>> 0`), with `true` when it
+    /// returns `word !== 0` (a boolean).
+    pub returned: Option<(WordRef, bool)>,
+    /// A word wrapped as an object: `C.__wrap(r0)` or `this.__wbg_ptr = r0 >>> 0`.
+    pub object: Option<WordRef>,
+    /// Something the body does that these facts do not capture (an optional argument, a
+    /// typed array other than bytes, a JS value...): the body cannot be marshaled from Rust.
+    pub unsupported: Option<String>,
+}
+
+/// One parameter copied into the module's heap by the glue.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Passed {
+    /// The parameter.
+    pub of: String,
+    /// The local holding the pointer.
+    pub ptr: String,
+    /// The local holding the length.
+    pub len: Option<String>,
+    /// `passStringToWasm0` rather than `passArray8ToWasm0`.
+    pub string: bool,
+}
+
+/// A raw result word as the glue names it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WordRef {
+    /// `rN`: the `N`th `i32` of the return area.
+    Slot(u8),
+    /// `ret[N]`: the `N`th result of a multi-value call.
+    Result(u8),
+    /// Any other local (`ret`, the single result).
+    Local(String),
 }
 
 /// One argument of a raw call.
@@ -449,6 +501,8 @@ struct RawCallCollector {
     wrapped: HashMap<String, String>,
     /// Locals stored as the constructed object's pointer.
     this_pointer: std::collections::HashSet<String>,
+    /// Marshaling facts of the body.
+    marshaling: Marshaling,
 }
 
 impl RawCallCollector {
@@ -466,6 +520,7 @@ impl RawCallCollector {
                         *arg = RawArg::Consumed { of: of.clone() };
                     }
                 }
+                site.marshaling = self.marshaling.clone();
                 if let Some(var) = result_var {
                     if let Some(class) = self.wrapped.get(&var) {
                         site.result = RawResult::Wrapped {
@@ -571,6 +626,7 @@ impl<'a> Visit<'a> for RawCallCollector {
                 export: export.to_owned(),
                 args: it.arguments.iter().map(raw_arg).collect(),
                 result: RawResult::Other,
+                marshaling: Marshaling::default(),
             };
             self.sites.push((site, None));
         } else if let (Some(class), Some(first)) =
@@ -578,6 +634,51 @@ impl<'a> Visit<'a> for RawCallCollector {
             && let Some(var) = first.as_expression().and_then(plain_local)
         {
             self.wrapped.insert(var.to_owned(), class.to_owned());
+            if let Some(w) = first.as_expression().and_then(word_ref) {
+                self.marshaling.object = Some(w);
+            }
+        } else if let Expression::Identifier(callee) = it.callee.without_parentheses() {
+            let words = || -> Option<(WordRef, WordRef)> {
+                let a = it.arguments.first()?.as_expression().and_then(word_ref)?;
+                let b = it.arguments.get(1)?.as_expression().and_then(word_ref)?;
+                Some((a, b))
+            };
+            match callee.name.as_str() {
+                "getArrayU8FromWasm0" | "getStringFromWasm0" => match words() {
+                    Some((a, b)) => {
+                        self.marshaling.decoded = Some((callee.name == "getStringFromWasm0", a, b))
+                    }
+                    None => self.unsupported(&callee.name),
+                },
+                // Values the fact list does not model: typed arrays other than bytes,
+                // vectors of JS values or objects, optional values, JS heap values.
+                "getArrayI32FromWasm0"
+                | "getArrayU32FromWasm0"
+                | "getArrayF32FromWasm0"
+                | "getArrayF64FromWasm0"
+                | "getArrayI8FromWasm0"
+                | "getArrayU16FromWasm0"
+                | "getArrayI16FromWasm0"
+                | "getArrayU64FromWasm0"
+                | "getArrayI64FromWasm0"
+                | "getArrayJsValueFromWasm0"
+                | "passArrayJsValueToWasm0"
+                | "passArray32ToWasm0"
+                | "passArrayF64ToWasm0"
+                | "passArrayF32ToWasm0"
+                | "passArray64ToWasm0"
+                | "passArray16ToWasm0"
+                | "isLikeNone"
+                | "addHeapObject"
+                | "addToExternrefTable0"
+                | "getObject"
+                | "_assertNum"
+                | "makeMutClosure"
+                | "makeClosure"
+                | "getCachedStringFromWasm0"
+                | "_assertBigInt" => self.unsupported(&callee.name),
+                _ => {}
+            }
         }
         walk::walk_call_expression(self, it);
     }
@@ -585,6 +686,7 @@ impl<'a> Visit<'a> for RawCallCollector {
     fn visit_variable_declarator(&mut self, it: &VariableDeclarator<'a>) {
         if let (Some(id), Some(init)) = (it.id.get_binding_identifier(), &it.init) {
             let local = id.name.to_string();
+            self.note_local(&local, init);
             if let Some(of) = destroyed_object(init) {
                 self.destroyed.insert(local, of.to_owned());
             } else if let Expression::CallExpression(c) = init.without_parentheses()
@@ -609,8 +711,116 @@ impl<'a> Visit<'a> for RawCallCollector {
             && let Some(var) = plain_local(&it.right)
         {
             self.this_pointer.insert(var.to_owned());
+            self.marshaling.object = word_ref(&it.right);
         }
         walk::walk_assignment_expression(self, it);
+    }
+
+    fn visit_if_statement(&mut self, it: &IfStatement<'a>) {
+        // `if (r3) { throw takeObject(r2); }` / `if (ret[1]) { throw takeFromExternrefTable0(ret[0]); }`
+        let thrown = match &it.consequent {
+            Statement::BlockStatement(b) => b.body.first(),
+            other => Some(other),
+        };
+        if let (Some(flag), Some(Statement::ThrowStatement(t))) = (word_ref(&it.test), thrown)
+            && let Expression::CallExpression(c) = t.argument.without_parentheses()
+            && matches!(c.callee.without_parentheses(), Expression::Identifier(f)
+                if f.name == "takeObject" || f.name == "takeFromExternrefTable0")
+            && let Some(value) = c
+                .arguments
+                .first()
+                .and_then(|a| a.as_expression())
+                .and_then(word_ref)
+        {
+            self.marshaling.throws = Some((value, flag));
+            return;
+        }
+        walk::walk_if_statement(self, it);
+    }
+
+    fn visit_return_statement(&mut self, it: &ReturnStatement<'a>) {
+        if let Some(arg) = &it.argument {
+            match arg.without_parentheses() {
+                Expression::BinaryExpression(b)
+                    if b.operator == BinaryOperator::StrictInequality
+                        && matches!(&b.right, Expression::NumericLiteral(n) if n.value == 0.0) =>
+                {
+                    if let Some(w) = word_ref(&b.left) {
+                        self.marshaling.returned = Some((w, true));
+                    }
+                }
+                other => {
+                    if let Some(w) = word_ref(other) {
+                        self.marshaling.returned = Some((w, false));
+                    }
+                }
+            }
+        }
+        walk::walk_return_statement(self, it);
+    }
+}
+
+impl RawCallCollector {
+    fn unsupported(&mut self, what: &str) {
+        self.marshaling
+            .unsupported
+            .get_or_insert_with(|| what.to_owned());
+    }
+
+    /// `const ptr0 = passArray8ToWasm0(x, ..)`, `const len0 = WASM_VECTOR_LEN`,
+    /// `const retptr = wasm.__wbindgen_add_to_stack_pointer(-16)`.
+    fn note_local(&mut self, local: &str, init: &Expression<'_>) {
+        match init.without_parentheses() {
+            Expression::Identifier(id) if id.name == "WASM_VECTOR_LEN" => {
+                if let Some(p) = self.marshaling.passed.last_mut() {
+                    p.len = Some(local.to_owned());
+                }
+            }
+            Expression::CallExpression(c) => {
+                if wasm_export_name(&c.callee) == Some("__wbindgen_add_to_stack_pointer") {
+                    self.marshaling.stack = Some(local.to_owned());
+                    return;
+                }
+                let Expression::Identifier(f) = c.callee.without_parentheses() else {
+                    return;
+                };
+                let string = match f.name.as_str() {
+                    "passArray8ToWasm0" => false,
+                    "passStringToWasm0" => true,
+                    _ => return,
+                };
+                match c.arguments.first().and_then(|a| a.as_expression()) {
+                    Some(Expression::Identifier(of)) => self.marshaling.passed.push(Passed {
+                        of: of.name.to_string(),
+                        ptr: local.to_owned(),
+                        len: None,
+                        string,
+                    }),
+                    _ => self.unsupported(&f.name),
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// A result word: `rN`, `ret[N]`, or a local, through `>>> 0` / `| 0`.
+fn word_ref(expr: &Expression<'_>) -> Option<WordRef> {
+    match expr.without_parentheses() {
+        Expression::ComputedMemberExpression(m) => {
+            let Expression::NumericLiteral(n) = &m.expression else {
+                return None;
+            };
+            matches!(&m.object, Expression::Identifier(_)).then_some(())?;
+            u8::try_from(n.value as u64).ok().map(WordRef::Result)
+        }
+        _ => {
+            let local = plain_local(expr)?;
+            match local.strip_prefix('r').and_then(|n| n.parse::<u8>().ok()) {
+                Some(n) => Some(WordRef::Slot(n)),
+                None => Some(WordRef::Local(local.to_owned())),
+            }
+        }
     }
 }
 

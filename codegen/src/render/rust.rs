@@ -23,7 +23,9 @@ use super::names::{NameScope, is_rust_path, rust_identifier};
 use super::{GeneratedFile, header};
 use crate::model::api::{JsApi, JsFunction, JsType};
 use crate::model::{Export, ModuleModel, Role};
-use crate::reader::glue::{Glue, GlueExportKind, MemberKind, RawArg, RawCallSite, RawResult};
+use crate::reader::glue::{
+    Glue, GlueExportKind, MemberKind, RawArg, RawCallSite, RawResult, WordRef,
+};
 use crate::reader::wasm::ExportKind;
 use crate::replay::{CallFacts, Mutated, ReplayDecision, ReplayPolicy};
 
@@ -187,10 +189,24 @@ pub fn render(
     if methods.iter().any(|m| m.untyped.is_some()) {
         imports.push("Value");
     }
+    let any_high = methods.iter().any(|m| m.high.is_ok());
+    if any_high {
+        imports.extend(["JsArg", "JsCall", "JsReturn", "WasmArg", "Word"]);
+    }
+    imports.sort_unstable();
     imports.push("proxied");
     let mut out = String::new();
     out.push_str(&format!("// {}\n", header(model)));
-    out.push_str(&format!("use {internal}::{{{}}};\n", imports.join(", ")));
+    let use_line = format!("use {internal}::{{{}}};", imports.join(", "));
+    if use_line.len() <= MAX_WIDTH {
+        out.push_str(&use_line);
+        out.push('\n');
+    } else {
+        out.push_str(&format!(
+            "use {internal}::{{\n    {},\n}};\n",
+            imports.join(", ")
+        ));
+    }
     if !classes.list.is_empty() {
         out.push_str(&format!("\n{internal}::classes! {{\n"));
         for class in &classes.list {
@@ -235,6 +251,21 @@ pub fn render(
         method.write(&mut out);
     }
     out.push_str("}\n");
+    let high: Vec<(&Method, &HighLevel)> = methods
+        .iter()
+        .filter_map(|m| m.high.as_ref().ok().map(|h| (m, h)))
+        .collect();
+    if !high.is_empty() {
+        out.push_str(&format!(
+            "\n/// The module's own API: the typings' signatures, marshaled as the glue does it, each\n/// call atomic with respect to swaps ({} of {} methods; the others only raw, through\n/// [`{trait_name}`]).\nimpl {trait_name}Proxy {{\n",
+            high.len(),
+            methods.len()
+        ));
+        for (m, h) in high {
+            h.write(&mut out, &m.name, &m.doc);
+        }
+        out.push_str("}\n");
+    }
 
     Ok(RustShim {
         file: GeneratedFile::new(file_name(&model.name), out),
@@ -270,7 +301,10 @@ struct ClassNames {
 impl ClassNames {
     fn new(model: &ModuleModel) -> Self {
         // The `use` line brings these into scope: a class may not shadow them.
-        let mut scope = NameScope::with_reserved(&["Handle", "Result", "Value", "proxied"]);
+        let mut scope = NameScope::with_reserved(&[
+            "Handle", "Result", "Value", "proxied", "JsArg", "JsCall", "JsReturn", "WasmArg",
+            "Word",
+        ]);
         let mut list = Vec::new();
         let mut by_js = HashMap::new();
         for class in model.api.iter().flat_map(|api| &api.classes) {
@@ -333,6 +367,9 @@ struct Method {
     name: String,
     params: Vec<Param>,
     result: ResultType,
+    /// The high-level method (the typings' signature, marshaled as the glue does), or why
+    /// there is none.
+    high: Result<HighLevel, String>,
 }
 
 impl Method {
@@ -520,6 +557,7 @@ impl<'m> Context<'m> {
                 name,
                 params: Vec::new(),
                 result: ResultType::Values,
+                high: Err("called untyped".into()),
             }));
         }
         let raw_params: Vec<&'static str> =
@@ -589,6 +627,10 @@ impl<'m> Context<'m> {
                 }
             },
         };
+        let high = match (site, js.as_ref()) {
+            (Some(site), Some(js)) => self.high_level(export, site, js, &params, &decision),
+            _ => Err("no glue call or typings to follow".into()),
+        };
         Ok(Ok(Method {
             doc,
             untyped: None,
@@ -597,7 +639,180 @@ impl<'m> Context<'m> {
             name,
             params,
             result,
+            high,
         }))
+    }
+
+    /// The high-level method of an export: its JS parameters and result in Rust types
+    /// (`&[u8]`, `&str`, numbers, `bool`, handles; `Vec<u8>`, `String`...), and the
+    /// [`JsCall`](https://docs.rs/proxy-runtime) describing how the glue marshals them.
+    fn high_level(
+        &self,
+        export: &Export,
+        site: &RawCallSite,
+        js: &JsSignature,
+        raw: &[Param],
+        decision: &ReplayDecision,
+    ) -> Result<HighLevel, String> {
+        let m = &site.marshaling;
+        if let Some(what) = &m.unsupported {
+            return Err(format!("the glue uses `{what}`"));
+        }
+        let takes_this = site.args.iter().any(
+            |a| matches!(a, RawArg::Borrowed { of } | RawArg::Consumed { of } if of == "this"),
+        );
+        let mut names: Vec<String> = Vec::new();
+        if takes_this {
+            names.push("this".into());
+        }
+        names.extend(js.params.iter().map(|(n, _)| n.clone()));
+        if js.params.len() != js.declared_params {
+            return Err("optional or rest parameters".into());
+        }
+        let index = |of: &str| {
+            names
+                .iter()
+                .position(|n| n == of)
+                .ok_or_else(|| format!("`{of}` is not a parameter"))
+        };
+        let mut types: Vec<Option<String>> = vec![None; names.len()];
+        let mut args = Vec::new();
+        for (i, a) in site.args.iter().enumerate() {
+            let wasm = export.params.get(i).map(String::as_str).unwrap_or_default();
+            match a {
+                RawArg::Borrowed { of } | RawArg::Consumed { of } => {
+                    let n = index(of)?;
+                    let ty = match raw.get(i).map(|p| &p.ty) {
+                        Some(ParamType::Borrowed(c)) => format!("&Handle<{c}>"),
+                        Some(ParamType::Consumed(c)) => format!("Handle<{c}>"),
+                        _ => return Err(format!("`{of}` is not a known class")),
+                    };
+                    types[n] = Some(ty);
+                    args.push(format!("Handle({n})"));
+                }
+                RawArg::Identifier { name } if m.stack.as_deref() == Some(name) => {
+                    args.push("RetPtr".into())
+                }
+                RawArg::Identifier { name } => {
+                    if let Some(p) = m
+                        .passed
+                        .iter()
+                        .find(|p| &p.ptr == name || p.len.as_deref() == Some(name))
+                    {
+                        let n = index(&p.of)?;
+                        types[n] = Some(if p.string { "&str" } else { "&[u8]" }.into());
+                        args.push(format!(
+                            "{}({n})",
+                            if &p.ptr == name { "Ptr" } else { "Len" }
+                        ));
+                        continue;
+                    }
+                    let n = index(name)?;
+                    let ty = match (&js.params[n - usize::from(takes_this)].1, wasm) {
+                        (JsType::Boolean, "i32") => "bool",
+                        (JsType::Number | JsType::Enum(_), "i32") => "i32",
+                        (JsType::Number, "f64") => "f64",
+                        (JsType::Number, "f32") => "f32",
+                        (JsType::BigInt, "i64") => "i64",
+                        (t, w) => return Err(format!("`{name}` is {t:?} passed as {w}")),
+                    };
+                    types[n] = Some(ty.into());
+                    args.push(format!("Value({n})"));
+                }
+                RawArg::Other => return Err(format!("argument {i} is an expression")),
+            }
+        }
+        let params = names
+            .iter()
+            .zip(types)
+            .map(|(n, t)| {
+                let ty = t.ok_or_else(|| format!("`{n}` is not passed to the export"))?;
+                let name = rust_identifier(&n.to_snake_case());
+                Ok((if name == "self" { "this".into() } else { name }, ty))
+            })
+            .collect::<Result<Vec<_>, String>>()?;
+        let word = |w: &WordRef| match w {
+            WordRef::Slot(n) => format!("Slot({n})"),
+            WordRef::Result(n) => format!("Result({n})"),
+            WordRef::Local(_) => "Result(0)".into(),
+        };
+        let result_wasm = |w: &WordRef| match w {
+            WordRef::Slot(_) => Some("i32"),
+            WordRef::Result(n) => export.results.get(*n as usize).map(String::as_str),
+            WordRef::Local(_) => export.results.first().map(String::as_str),
+        };
+        let class_result = match &js.returns {
+            JsType::Class(c) => self.classes.rust(c).map(str::to_owned),
+            _ => None,
+        };
+        let (returns, result) = if let Some((string, ptr, len)) = &m.decoded {
+            let kind = if *string { "Str" } else { "Bytes" };
+            (
+                ReturnExpr::Struct(kind, [("ptr", word(ptr)), ("len", word(len))]),
+                HighResult::Plain(
+                    if *string { "String" } else { "Vec<u8>" },
+                    if *string {
+                        "into_string()"
+                    } else {
+                        "into_bytes()"
+                    },
+                ),
+            )
+        } else if let (Some(c), Some(w)) = (
+            &class_result,
+            m.object.as_ref().or(m.returned.as_ref().map(|r| &r.0)),
+        ) {
+            (
+                ReturnExpr::Call(format!("Handle(Word::{})", word(w))),
+                HighResult::Handle(c.clone()),
+            )
+        } else if let Some((w, true)) = &m.returned {
+            (
+                ReturnExpr::Call(format!("Bool(Word::{})", word(w))),
+                HighResult::Plain("bool", "into_bool()"),
+            )
+        } else if let Some((w, false)) = &m.returned {
+            let ty = match (&js.returns, result_wasm(w)) {
+                (JsType::Number | JsType::Enum(_), Some("i32")) => "i32",
+                (JsType::Number, Some("f64")) => "f64",
+                (JsType::Number, Some("f32")) => "f32",
+                (JsType::BigInt, Some("i64")) => "i64",
+                (t, w) => return Err(format!("returns {t:?} as {w:?}")),
+            };
+            (
+                ReturnExpr::Call(format!("Value(Word::{})", word(w))),
+                HighResult::Plain(ty, "into_value()"),
+            )
+        } else if js.returns == JsType::Void {
+            (
+                ReturnExpr::Call("Unit".into()),
+                HighResult::Plain("()", "into_unit()"),
+            )
+        } else {
+            return Err(format!(
+                "the glue's result handling of {:?} is not followed",
+                js.returns
+            ));
+        };
+        let throws = m.throws.as_ref().map(|(v, f)| (word(v), word(f)));
+        let (replay, mutates) = match decision {
+            ReplayDecision::Unlogged => (false, None),
+            ReplayDecision::Replay => (true, None),
+            ReplayDecision::Mutates { arg } => match site.args.get(*arg) {
+                Some(RawArg::Borrowed { of } | RawArg::Consumed { of }) => (true, Some(index(of)?)),
+                _ => return Err("the object it changes is not a parameter".into()),
+            },
+        };
+        Ok(HighLevel {
+            export: export.name.clone(),
+            params,
+            args,
+            returns,
+            result,
+            throws,
+            replay,
+            mutates,
+        })
     }
 
     /// The method's doc line: the JS signature, or the raw one.
@@ -746,19 +961,21 @@ impl<'m> Context<'m> {
                 let getter = export.role == Role::Getter;
                 let declared = if getter { &a.ty } else { a.setter_type() };
                 let ty = one_line(&declared.text);
+                // A setter's value parameter is unnamed in the typings: the glue names it.
+                let params = if getter {
+                    vec![]
+                } else {
+                    self.setter_param(export)
+                        .map(|p| vec![(p, declared.ty.clone())])
+                        .unwrap_or_default()
+                };
                 Some(JsSignature {
                     text: format!(
                         "{} {class_name}.{member}: {ty}",
                         if getter { "get" } else { "set" }
                     ),
-                    // A setter's value parameter is unnamed in the typings: the glue names it.
-                    params: if getter {
-                        vec![]
-                    } else {
-                        self.setter_param(export)
-                            .map(|p| vec![(p, declared.ty.clone())])
-                            .unwrap_or_default()
-                    },
+                    declared_params: params.len(),
+                    params,
                     returns: if getter {
                         a.ty.ty.clone()
                     } else {
@@ -769,6 +986,7 @@ impl<'m> Context<'m> {
             Role::Free => Some(JsSignature {
                 text: format!("{class_name}.free(): void"),
                 params: vec![],
+                declared_params: 0,
                 returns: JsType::Void,
             }),
             _ => None,
@@ -786,10 +1004,136 @@ impl<'m> Context<'m> {
     }
 }
 
+/// A high-level method: Rust parameters in JS order (`this` first), the `JsCall` fields.
+struct HighLevel {
+    /// The raw export.
+    export: String,
+    /// `(name, Rust type)`.
+    params: Vec<(String, String)>,
+    /// `WasmArg` variants, in raw argument order.
+    args: Vec<String>,
+    /// The `JsReturn`.
+    returns: ReturnExpr,
+    result: HighResult,
+    /// The `throws` pair `(value, flag)` as `Word` variants, if the call can throw.
+    throws: Option<(String, String)>,
+    replay: bool,
+    /// Index (in `params`) of the handle the call changes.
+    mutates: Option<usize>,
+}
+
+/// A `JsReturn` variant: `Value(Word::Slot(0))`, or one with fields (`Bytes { ptr, len }`).
+enum ReturnExpr {
+    Call(String),
+    Struct(&'static str, [(&'static str, String); 2]),
+}
+
+/// What a high-level method returns.
+enum HighResult {
+    /// A Rust type and the `JsOutput` conversion giving it.
+    Plain(&'static str, &'static str),
+    /// A handle of this class.
+    Handle(String),
+}
+
+impl HighLevel {
+    /// The method in the proxy's inherent `impl` block.
+    fn write(&self, out: &mut String, name: &str, doc: &str) {
+        // Laid out as rustfmt would (its default widths: 100 a line, 60 an array or chain).
+        let params: Vec<String> = std::iter::once("&self".to_owned())
+            .chain(self.params.iter().map(|(n, t)| format!("{n}: {t}")))
+            .collect();
+        let result = match &self.result {
+            HighResult::Plain(t, _) => (*t).to_owned(),
+            HighResult::Handle(c) => format!("Handle<{c}>"),
+        };
+        out.push_str(&format!("    /// {doc}\n"));
+        let one_line = format!(
+            "    pub fn {name}({}) -> Result<{result}> {{",
+            params.join(", ")
+        );
+        if one_line.len() <= MAX_WIDTH {
+            out.push_str(&one_line);
+            out.push('\n');
+        } else {
+            out.push_str(&format!("    pub fn {name}(\n"));
+            for p in &params {
+                out.push_str(&format!("        {p},\n"));
+            }
+            out.push_str(&format!("    ) -> Result<{result}> {{\n"));
+        }
+        out.push_str("        const CALL: JsCall = JsCall {\n");
+        out.push_str(&format!("            export: {:?},\n", self.export));
+        let args: Vec<String> = self.args.iter().map(|a| format!("WasmArg::{a}")).collect();
+        push_array(out, "            args: &", &args, ",", 12);
+        match &self.returns {
+            ReturnExpr::Call(e) => out.push_str(&format!("            returns: JsReturn::{e},\n")),
+            ReturnExpr::Struct(kind, fields) => {
+                out.push_str(&format!("            returns: JsReturn::{kind} {{\n"));
+                for (f, v) in fields {
+                    out.push_str(&format!("                {f}: Word::{v},\n"));
+                }
+                out.push_str("            },\n");
+            }
+        }
+        match &self.throws {
+            Some((v, f)) => out.push_str(&format!(
+                "            throws: Some((Word::{v}, Word::{f})),\n"
+            )),
+            None => out.push_str("            throws: None,\n"),
+        }
+        out.push_str(&format!("            replay: {},\n", self.replay));
+        match self.mutates {
+            Some(i) => out.push_str(&format!("            mutates: Some({i}),\n")),
+            None => out.push_str("            mutates: None,\n"),
+        }
+        out.push_str("        };\n");
+        let js_args: Vec<String> = self
+            .params
+            .iter()
+            .map(|(n, t)| match t.as_str() {
+                t if t.starts_with("&Handle") => format!("JsArg::Borrow({n}.raw())"),
+                t if t.starts_with("Handle") => format!("JsArg::Consume({n}.raw())"),
+                _ => format!("JsArg::from({n})"),
+            })
+            .collect();
+        let args = if js_args.is_empty() {
+            "&[]"
+        } else {
+            push_array(out, "        let args = ", &js_args, ";", 8);
+            "&args"
+        };
+        let call = match &self.result {
+            HighResult::Plain(_, into) => format!("call_js(&CALL, {args}, None)?.{into}"),
+            HighResult::Handle(_) => format!("call_js_handle(&CALL, {args})"),
+        };
+        out.push_str(&format!("        self.proxy().{call}\n    }}\n"));
+    }
+}
+
+/// `{prefix}[a, b]{end}` on one line when rustfmt keeps it so (at most 60 wide inside the
+/// brackets and 100 in all), else one item per line.
+fn push_array(out: &mut String, prefix: &str, items: &[String], end: &str, indent: usize) {
+    let inner = items.join(", ");
+    let line = format!("{prefix}[{inner}]{end}");
+    if inner.len() <= 60 && line.len() <= MAX_WIDTH {
+        out.push_str(&line);
+        out.push('\n');
+        return;
+    }
+    out.push_str(&format!("{prefix}[\n"));
+    for item in items {
+        out.push_str(&format!("{:indent$}    {item},\n", ""));
+    }
+    out.push_str(&format!("{:indent$}]{end}\n", ""));
+}
+
 /// A JS signature: its text for the doc comment, parameter and return types.
 struct JsSignature {
     text: String,
     params: Vec<(String, JsType)>,
+    /// Parameters the typings declare, optional and rest ones included.
+    declared_params: usize,
     returns: JsType,
 }
 
@@ -820,6 +1164,7 @@ impl JsSignature {
                 .filter(|p| !p.optional && !p.rest)
                 .map(|p| (p.name.clone(), p.ty.ty.clone()))
                 .collect(),
+            declared_params: f.params.len(),
             returns: f.returns.ty.clone(),
         }
     }

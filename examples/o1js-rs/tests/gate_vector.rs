@@ -7,7 +7,6 @@ use proxy_runtime::Result;
 
 #[test]
 fn plonk_gate_vector_survives_a_swap() -> Result<()> {
-    use plonk::PlonkWasm;
     let p = plonk::PlonkWasmProxy::new(config("plonk_wasm"))?;
     let v = p.caml_pasta_fp_plonk_gate_vector_create()?;
     for row in 0..3 {
@@ -16,8 +15,8 @@ fn plonk_gate_vector_survives_a_swap() -> Result<()> {
             .collect::<Result<_>>()?;
         let [w0, w1, w2, w3, w4, w5, w6] = <[_; 7]>::try_from(wires).expect("7 wires");
         let wires = p.wasmgatewires_new(w0, w1, w2, w3, w4, w5, w6)?;
-        // No coefficients: an empty byte vector (a dangling, aligned pointer of length 0).
-        let gate = p.wasmfpgate_new(0, wires, 1, 0)?;
+        // No coefficients: the high-level method copies an empty byte slice in.
+        let gate = p.wasmfpgate_new(0, wires, &[])?;
         p.caml_pasta_fp_plonk_gate_vector_add(&v, gate)?;
     }
     assert_eq!(p.caml_pasta_fp_plonk_gate_vector_len(&v)?, 3);
@@ -34,7 +33,6 @@ fn plonk_gate_vector_survives_a_swap() -> Result<()> {
 
 #[test]
 fn kimchi_gate_vector_survives_a_swap() -> Result<()> {
-    use kimchi::KimchiWasm;
     let k = kimchi::KimchiWasmProxy::new(config("kimchi_wasm"))?;
     let v = k.caml_pasta_fq_plonk_gate_vector_create()?;
     let wires: Vec<_> = (0..7)
@@ -42,7 +40,7 @@ fn kimchi_gate_vector_survives_a_swap() -> Result<()> {
         .collect::<Result<_>>()?;
     let [w0, w1, w2, w3, w4, w5, w6] = <[_; 7]>::try_from(wires).expect("7 wires");
     let wires = k.wasmgatewires_new(w0, w1, w2, w3, w4, w5, w6)?;
-    let gate = k.wasmfqgate_new(1, wires, 1, 0)?;
+    let gate = k.wasmfqgate_new(1, wires, &[])?;
     k.caml_pasta_fq_plonk_gate_vector_add(&v, gate)?;
 
     k.swap()?;
@@ -52,12 +50,20 @@ fn kimchi_gate_vector_survives_a_swap() -> Result<()> {
 }
 
 /// A field element of Pallas's base field (Fp): the x coordinate of an SRS point, as fresh
-/// wasm-owned bytes `(ptr, len)` that a call may take.
+/// wasm-owned bytes `(ptr, len)` that a raw call may take (the raw getter, through the trait).
 fn fp_bytes(
     k: &kimchi::KimchiWasmProxy,
     srs: &proxy_runtime::Handle<kimchi::WasmFqSrs>,
 ) -> Result<(i32, i32)> {
     use kimchi::KimchiWasm;
+    KimchiWasm::wasmgpallas_get_x(k, &k.caml_fq_srs_h(srs)?)
+}
+
+/// The same field element through the high-level getter: the bytes themselves.
+fn fp(
+    k: &kimchi::KimchiWasmProxy,
+    srs: &proxy_runtime::Handle<kimchi::WasmFqSrs>,
+) -> Result<Vec<u8>> {
     k.wasmgpallas_get_x(&k.caml_fq_srs_h(srs)?)
 }
 
@@ -88,11 +94,13 @@ fn kimchi_exports_a_typed_call_cannot_make_are_called_untyped() -> Result<()> {
         panic!("the constructor returns one pointer");
     };
     let oracles = k.adopt::<kimchi::WasmFpRandomOracles>(oracles);
-    let (ptr, len) = k.wasmfprandomoracles_get_beta(&oracles)?;
+    let (ptr, len) = KimchiWasm::wasmfprandomoracles_get_beta(&k, &oracles)?;
     assert_eq!(
         k.read_memory(ptr as u32 as u64, len as u32 as u64)?,
         expected
     );
+    assert_eq!(k.wasmfprandomoracles_get_beta(&oracles)?, expected);
+    assert_eq!(fp(&k, &srs)?, expected);
 
     // `initThreadPool(1, source)` takes a JS value and returns a promise; the host starts a
     // rayon worker and a parallel export then gives what the serial one gives.
@@ -108,13 +116,12 @@ fn kimchi_exports_a_typed_call_cannot_make_are_called_untyped() -> Result<()> {
     // Untyped calls are not logged: the adopted handle is stale after a swap, the SRS is not.
     k.swap()?;
     assert!(k.wasmfprandomoracles_get_beta(&oracles).is_err());
-    assert_eq!(read(fp_bytes(&k, &srs)?)?, expected);
+    assert_eq!(fp(&k, &srs)?, expected);
     Ok(())
 }
 
 #[test]
 fn kimchi_parallel_srs_survives_swaps_on_each_instances_pool() -> Result<()> {
-    use kimchi::KimchiWasm;
     use proxy_runtime::{ImportsPreset, WasmBindgenImports};
     let imports = WasmBindgenImports {
         threads: 1,
@@ -123,17 +130,16 @@ fn kimchi_parallel_srs_survives_swaps_on_each_instances_pool() -> Result<()> {
     let k = kimchi::KimchiWasmProxy::new(
         config("kimchi_wasm").imports(ImportsPreset::WasmBindgen(imports)),
     )?;
-    let read = |(ptr, len): (i32, i32)| k.read_memory(ptr as u32 as u64, len as u32 as u64);
     let serial = k.caml_fq_srs_create(1 << 6)?;
     let parallel = k.caml_fq_srs_create_parallel(1 << 6)?;
-    let expected = read(fp_bytes(&k, &serial)?)?;
-    assert_eq!(read(fp_bytes(&k, &parallel)?)?, expected);
+    let expected = fp(&k, &serial)?;
+    assert_eq!(fp(&k, &parallel)?, expected);
     for generation in 1..=3 {
         let report = k.swap()?;
         assert_eq!(report.entries_replayed, 2);
         assert_eq!(k.generation(), generation);
-        assert_eq!(read(fp_bytes(&k, &parallel)?)?, expected);
-        assert_eq!(read(fp_bytes(&k, &serial)?)?, expected);
+        assert_eq!(fp(&k, &parallel)?, expected);
+        assert_eq!(fp(&k, &serial)?, expected);
     }
     Ok(())
 }
