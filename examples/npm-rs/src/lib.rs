@@ -1,0 +1,16 @@
+//! wasm-bindgen packages from the npm registry behind generated Rust proxies: modules the
+//! runtime was not written against, used through the high-level methods codegen derives
+//! from their glue (`compress(&self, input: &[u8]) -> Result<Vec<u8>>`).
+
+/// `lz4-wasm-nodejs` 0.9.2 (wasm-bindgen 0.2.80, plain memory).
+pub mod lz4 {
+    proxy_runtime::include_proxy!("lz4_wasm_nodejs");
+}
+
+use proxy_runtime::{ImportsPreset, ProxyConfig, WasmBindgenImports};
+
+/// The proxy config of lz4-wasm-nodejs: its wasm and the wasm-bindgen imports.
+pub fn lz4_config() -> ProxyConfig {
+    ProxyConfig::from_path(env!("LZ4_WASM"))
+        .imports(ImportsPreset::WasmBindgen(WasmBindgenImports::default()))
+}
