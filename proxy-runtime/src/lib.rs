@@ -44,7 +44,7 @@ pub use metrics::{ProxyStats, StatsSnapshot};
 pub use proxy::{Proxy, RawResults};
 pub use proxy_macros::proxied;
 pub use replay::{DeterminismPolicy, ProbeContext, ProbeFn};
-pub use swap::SwapReport;
+pub use swap::{SwapCause, SwapReport};
 pub use untyped::{Value, call_untyped};
 /// wasmtime, re-exported so generated code and users name the same version.
 pub use wasmtime;

@@ -480,6 +480,7 @@ impl<E: crate::Exports> crate::Proxy<E> {
         use crate::handle::HandleSlot;
         use crate::log::{LogEntry, LoggedArg};
 
+        self.recover_if_trapped();
         let mut guard = self.active.lock();
         let active = &mut *guard;
         if self.drops.is_pending() {
@@ -516,6 +517,7 @@ impl<E: crate::Exports> crate::Proxy<E> {
             Ok(out) => (Some(out), None),
             Err(Ok(message)) => (None, Some(message)),
             Err(Err(source)) => {
+                self.note_failure(&source);
                 return Err(Error::Call {
                     export: call.export.into(),
                     source,

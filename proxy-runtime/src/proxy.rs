@@ -134,6 +134,8 @@ pub struct Proxy<E: Exports> {
     groups: std::sync::atomic::AtomicUsize,
     /// An automatic swap came due inside a group.
     deferred: std::sync::atomic::AtomicBool,
+    /// The last call trapped: the next one recovers first.
+    trapped: std::sync::atomic::AtomicBool,
 }
 
 impl<E: Exports> Proxy<E> {
@@ -161,6 +163,7 @@ impl<E: Exports> Proxy<E> {
             probes: Mutex::new(config.determinism.probes.clone()),
             groups: std::sync::atomic::AtomicUsize::new(0),
             deferred: std::sync::atomic::AtomicBool::new(false),
+            trapped: std::sync::atomic::AtomicBool::new(false),
             config,
         })
     }
@@ -181,6 +184,7 @@ impl<E: Exports> Proxy<E> {
         if spec.replay || !lends_only {
             return self.invoke(spec, args, None, f).map(|(r, _)| r);
         }
+        self.recover_if_trapped();
         let mut guard = self.active.lock();
         let active = &mut *guard;
         if self.drops.is_pending() {
@@ -189,7 +193,10 @@ impl<E: Exports> Proxy<E> {
         let mut ptrs = [0i32; INLINE_HANDLES];
         let n = self.resolve_lent(active, args, &mut ptrs)?;
         let inst = &mut active.instance;
-        let r = f(&inst.exports, &mut inst.store, &ptrs[..n]).map_err(Self::call_error(spec))?;
+        let r = f(&inst.exports, &mut inst.store, &ptrs[..n]).map_err(|e| {
+            self.note_failure(&e);
+            Self::call_error(spec)(e)
+        })?;
         let due = self.swap_due(active);
         drop(guard);
         self.swap_if_due(due);
@@ -231,7 +238,35 @@ impl<E: Exports> Proxy<E> {
                 self.deferred.store(true, Ordering::Release);
                 return;
             }
-            let _ = self.swap();
+            let _ = self.swap_for(crate::swap::SwapCause::Memory);
+        }
+    }
+
+    /// Notes a call's failure: a trap leaves the instance in an unknown state (a Rust panic
+    /// half-way through a change, an allocator out of memory), so the next call first moves
+    /// the live state to a fresh instance ([`Proxy::recover_if_trapped`]).
+    #[cold]
+    pub(crate) fn note_failure(&self, e: &wasmtime::Error) {
+        if e.downcast_ref::<wasmtime::Trap>().is_some() {
+            self.trapped.store(true, Ordering::Release);
+        }
+    }
+
+    /// Before a call: if the last call trapped, rebuild the live state in a fresh instance
+    /// (the calls that built it are replayed; the trapping call itself was not logged, so its
+    /// objects come back as they were before it). If that fails the trapped instance keeps
+    /// serving, as a failed standby leaves the active (counted, `standby-failed`).
+    #[inline]
+    pub(crate) fn recover_if_trapped(&self) {
+        if self.trapped.load(Ordering::Relaxed) {
+            self.recover();
+        }
+    }
+
+    #[cold]
+    fn recover(&self) {
+        if self.trapped.swap(false, Ordering::AcqRel) {
+            let _ = self.swap_for(crate::swap::SwapCause::Trap);
         }
     }
 
@@ -254,7 +289,7 @@ impl<E: Exports> Proxy<E> {
             f()
         };
         if self.groups.load(Ordering::Acquire) == 0 && self.deferred.swap(false, Ordering::AcqRel) {
-            let _ = self.swap();
+            let _ = self.swap_for(crate::swap::SwapCause::Memory);
         }
         r
     }
@@ -332,6 +367,7 @@ impl<E: Exports> Proxy<E> {
             bool,
         ) -> wasmtime::Result<Vec<RawValue>>,
     ) -> Result<Option<HandleId>> {
+        self.recover_if_trapped();
         let mut guard = self.active.lock();
         let active = &mut *guard;
         if self.drops.is_pending() {
@@ -369,7 +405,10 @@ impl<E: Exports> Proxy<E> {
             ptrs,
             logged || result_class.is_some(),
         )
-        .map_err(Self::call_error(spec))?;
+        .map_err(|e| {
+            self.note_failure(&e);
+            Self::call_error(spec)(e)
+        })?;
         let seq = logged.then(|| active.log.next_seq());
         let result_handle = result_class.map(|class| {
             let ptr = match raw.first() {

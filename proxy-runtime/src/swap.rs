@@ -10,9 +10,33 @@ use crate::proxy::Proxy;
 use crate::replay::{Replayed, probe_hashes, replay_entries};
 use crate::{Error, Result};
 
+/// Why a swap ran, in both runtimes' terms (`SwapResult.cause` in TypeScript).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SwapCause {
+    /// The memory monitor: the active instance passed the swap threshold.
+    Memory,
+    /// The host asked ([`Proxy::swap`]).
+    Request,
+    /// A call trapped: the next call runs in a fresh instance rebuilt from the live state.
+    Trap,
+}
+
+impl SwapCause {
+    /// `memory`, `request` or `trap`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SwapCause::Memory => "memory",
+            SwapCause::Request => "request",
+            SwapCause::Trap => "trap",
+        }
+    }
+}
+
 /// What a completed swap did.
 #[derive(Debug, Clone)]
 pub struct SwapReport {
+    /// Why it ran.
+    pub cause: SwapCause,
     /// Generation of the new active instance.
     pub generation: u64,
     /// Log entries replayed into it.
@@ -43,6 +67,11 @@ impl<E: Exports> Proxy<E> {
     /// the call in flight. On any failure the standby is destroyed, the active keeps serving,
     /// the failure is counted, and automatic swaps back off.
     pub fn swap(&self) -> Result<SwapReport> {
+        self.swap_for(SwapCause::Request)
+    }
+
+    /// [`Proxy::swap`], for `cause`.
+    pub(crate) fn swap_for(&self, cause: SwapCause) -> Result<SwapReport> {
         if self.config.pass_through {
             return Err(Error::PassThrough);
         }
@@ -66,7 +95,8 @@ impl<E: Exports> Proxy<E> {
             entries: entries.len(),
         });
         match self.prepare_and_flip(generation, &entries, last_seq, started) {
-            Ok(report) => {
+            Ok(mut report) => {
+                report.cause = cause;
                 self.monitor.reset();
                 self.monitor.retire(report.memory_before);
                 self.stats.swap_completed(&report);
@@ -188,6 +218,7 @@ impl<E: Exports> Proxy<E> {
         // The old store (and its memory) goes now, outside the lock.
         drop(old);
         Ok(SwapReport {
+            cause: SwapCause::Request,
             generation,
             entries_replayed: replayed.entries,
             handles_moved: moved,
