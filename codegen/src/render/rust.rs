@@ -235,6 +235,7 @@ pub fn render(
         method.write(&mut out);
     }
     out.push_str("}\n");
+    out.push_str(&js_imports_table(model, &internal));
 
     Ok(RustShim {
         file: GeneratedFile::new(file_name(&model.name), out),
@@ -828,4 +829,38 @@ impl JsSignature {
 /// Type text on one line, for doc comments.
 fn one_line(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// The `JS_IMPORTS` table: every JS import of the module with the operation its glue body
+/// performs (`model::js_imports`), for `WasmBindgenImports::js_imports`. Hashed import
+/// names change with every build; the table generated beside the shim always matches it.
+fn js_imports_table(model: &ModuleModel, internal: &str) -> String {
+    let imports = crate::model::js_imports::analyze(model);
+    let unsupported = imports
+        .iter()
+        .filter(|i| i.op == crate::model::js_imports::JsOp::Unsupported)
+        .count();
+    let mut out = format!(
+        "\n/// What each JS import of `{}` does, read from its body in the glue ({} imports, \
+         {unsupported} unsupported):\n/// hand it to the host with \
+         `WasmBindgenImports::default().js_imports(JS_IMPORTS)`.\n",
+        model.name,
+        imports.len(),
+    );
+    out.push_str(&format!(
+        "pub const JS_IMPORTS: &[{internal}::JsImport] = &[\n"
+    ));
+    for i in &imports {
+        out.push_str(&format!(
+            "    {internal}::JsImport {{\n        name: {:?},\n        op: {internal}::{},\n        \
+             takes: &{:?},\n        catches: {},\n        source: {:?},\n    }},\n",
+            i.name,
+            i.op.rust(),
+            i.takes,
+            i.catches,
+            i.source,
+        ));
+    }
+    out.push_str("];\n");
+    out
 }
