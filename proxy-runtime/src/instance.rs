@@ -90,7 +90,7 @@ impl ModuleRuntime {
         let bindgen = match &config.imports {
             ImportsPreset::None => None,
             ImportsPreset::WasmBindgen(w) => {
-                imports::wasm_bindgen::define(&mut linker, &module, w).map_err(Error::Setup)?;
+                imports::wasm_bindgen::define(&mut linker, &module, w)?;
                 Some(w.clone())
             }
         };
@@ -306,6 +306,35 @@ pub(crate) fn read_memory(
     })
 }
 
+pub(crate) fn write_memory(
+    store: &mut Store<HostState>,
+    memory: &InstanceMemory,
+    offset: u64,
+    bytes: &[u8],
+) -> Result<()> {
+    let len = bytes.len() as u64;
+    let size = memory_bytes(store, memory);
+    let oob = || Error::MemoryOutOfBounds { offset, len, size };
+    let end = offset
+        .checked_add(len)
+        .filter(|&e| e <= size)
+        .ok_or_else(oob)?;
+    let (start, end) = (offset as usize, end as usize);
+    match memory {
+        InstanceMemory::Own(m) | InstanceMemory::Tracked(m, _) => {
+            m.data_mut(store)[start..end].copy_from_slice(bytes)
+        }
+        InstanceMemory::Shared(m) => {
+            for (c, b) in m.data()[start..end].iter().zip(bytes) {
+                // SAFETY: `UnsafeCell<u8>` has the layout of `u8`; wasm allows racing writes.
+                unsafe { *c.get() = *b };
+            }
+        }
+        InstanceMemory::None => return Err(oob()),
+    }
+    Ok(())
+}
+
 /// The memory an instance monitors.
 #[derive(Debug, Clone)]
 pub(crate) enum InstanceMemory {
@@ -366,6 +395,23 @@ impl<E> Instance<E> {
     /// Copies `len` bytes at `offset` out of the instance's memory.
     pub fn read_memory(&self, offset: u64, len: u64) -> Result<Vec<u8>> {
         read_memory(&self.store, &self.memory, offset, len)
+    }
+
+    /// Copies `bytes` into the instance's memory at `offset`.
+    pub fn write_memory(&mut self, offset: u64, bytes: &[u8]) -> Result<()> {
+        write_memory(&mut self.store, &self.memory, offset, bytes)
+    }
+
+    /// Takes the JS value wasm-bindgen's object heap holds at `idx`, as the glue's
+    /// `takeObject` does: what an export reports as thrown (`throw takeObject(r2)`), for
+    /// instance. `Undefined` for an index the heap does not hold or without the
+    /// wasm-bindgen imports.
+    pub fn take_js_value(&mut self, idx: i32) -> crate::JsValue {
+        self.store
+            .data_mut()
+            .bindgen
+            .as_mut()
+            .map_or(crate::JsValue::Undefined, |b| b.take_heap_value(idx))
     }
 
     /// Which instantiation this is (0 for the first, +1 per swap attempt).
