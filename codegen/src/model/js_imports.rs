@@ -265,7 +265,8 @@ fn op_of(form: &str) -> JsOp {
     if form == format!("return {str01}") {
         return JsOp::StringNew;
     }
-    if form == format!("return new Error({str01})") {
+    // `Error(msg)` makes an error as `new Error(msg)` does (0.2.10x's `__wbg_Error_*`).
+    if form == format!("return new Error({str01})") || form == format!("return Error({str01})") {
         return JsOp::ErrorNew;
     }
     if form == format!("throw new Error({str01})") {
@@ -317,11 +318,14 @@ fn op_of(form: &str) -> JsOp {
     {
         return JsOp::StaticGlobal(name.to_owned());
     }
-    // `table.grow(4)` then `table.set(...)` on the same exported table, nothing else.
-    if form.contains(".grow(4)")
+    // `table.grow(4)` then `table.set(...)` on the exported externref table (`__wbindgen_export_N`
+    // up to 0.2.100, `__wbindgen_externrefs` after), nothing else.
+    let table = form.split('.').take(2).collect::<Vec<_>>().join(".");
+    if table.starts_with("wasm.__wbindgen_")
+        && form.contains(&format!("{table}.grow(4)"))
         && form
             .split("; ")
-            .all(|s| s.starts_with("wasm.__wbindgen_export_") && s.contains(".set("))
+            .all(|s| s.starts_with(&format!("{table}.set(")))
     {
         return JsOp::InitExternrefTable;
     }
@@ -669,4 +673,383 @@ pub fn classify_glue(path: &Path) -> crate::Result<Vec<(GlueImport, Classified)>
             (i, c)
         })
         .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+    use crate::reader::glue::parse_glue;
+
+    /// Every import the glue defines, classified, by name.
+    fn ops(path: &str, glue: &str) -> Vec<(String, JsOp, Vec<u32>, bool)> {
+        parse_glue(Path::new(path), glue)
+            .unwrap()
+            .imports
+            .into_iter()
+            .map(|i| {
+                let c = classify(&i.body);
+                (i.name, c.op, c.takes, i.catches)
+            })
+            .collect()
+    }
+
+    fn op(body: &str) -> JsOp {
+        classify(body).op
+    }
+
+    /// wasm-bindgen 0.2.89 (o1js's plonk_wasm, nodejs): JS values on the heap.
+    #[test]
+    fn heap_style_0_2_89() {
+        let found = ops(
+            "plonk_wasm.cjs",
+            r#"
+module.exports.__wbg_new_abda76e883ba8a5f = function() {
+    const ret = new Error();
+    return addHeapObject(ret);
+};
+module.exports.__wbg_new_898a68150f225f2e = function() {
+    const ret = new Array();
+    return addHeapObject(ret);
+};
+module.exports.__wbg_new_8125e318e6245eed = function(arg0) {
+    const ret = new Uint8Array(getObject(arg0));
+    return addHeapObject(ret);
+};
+module.exports.__wbg_stack_658279fe44541cf6 = function(arg0, arg1) {
+    const ret = getObject(arg1).stack;
+    const ptr1 = passStringToWasm0(ret, wasm.__wbindgen_malloc, wasm.__wbindgen_realloc);
+    const len1 = WASM_VECTOR_LEN;
+    getInt32Memory0()[arg0 / 4 + 1] = len1;
+    getInt32Memory0()[arg0 / 4 + 0] = ptr1;
+};
+module.exports.__wbg_error_f851667af71bcfc6 = function(arg0, arg1) {
+    let deferred0_0;
+    let deferred0_1;
+    try {
+        deferred0_0 = arg0;
+        deferred0_1 = arg1;
+        console.error(getStringFromWasm0(arg0, arg1));
+    } finally {
+        wasm.__wbindgen_free(deferred0_0, deferred0_1, 1);
+    }
+};
+module.exports.__wbg_randomFillSync_5c9c955aa56b6049 = function() { return handleError(function (arg0, arg1) {
+    getObject(arg0).randomFillSync(takeObject(arg1));
+}, arguments) };
+module.exports.__wbg_set_502d29070ea18557 = function(arg0, arg1, arg2) {
+    getObject(arg0)[arg1 >>> 0] = takeObject(arg2);
+};
+module.exports.__wbg_instanceof_Memory_6b2a8e33c4176794 = function(arg0) {
+    let result;
+    try {
+        result = getObject(arg0) instanceof WebAssembly.Memory;
+    } catch (_) {
+        result = false;
+    }
+    const ret = result;
+    return ret;
+};
+module.exports.__wbg_self_1ff1d729e9aae938 = function() { return handleError(function () {
+    const ret = self.self;
+    return addHeapObject(ret);
+}, arguments) };
+module.exports.__wbindgen_object_drop_ref = function(arg0) {
+    takeObject(arg0);
+};
+module.exports.__wbindgen_number_new = function(arg0) {
+    const ret = arg0;
+    return addHeapObject(ret);
+};
+"#,
+        );
+        let console_error = JsOp::Console {
+            method: "error".into(),
+            frees: true,
+        };
+        let expected = [
+            ("__wbg_new_abda76e883ba8a5f", JsOp::NewError, vec![], false),
+            ("__wbg_new_898a68150f225f2e", JsOp::NewArray, vec![], false),
+            (
+                "__wbg_new_8125e318e6245eed",
+                JsOp::NewUint8Array,
+                vec![],
+                false,
+            ),
+            (
+                "__wbg_stack_658279fe44541cf6",
+                JsOp::ErrorStack,
+                vec![],
+                false,
+            ),
+            ("__wbg_error_f851667af71bcfc6", console_error, vec![], false),
+            (
+                "__wbg_randomFillSync_5c9c955aa56b6049",
+                JsOp::RandomFillSync,
+                vec![1],
+                true,
+            ),
+            ("__wbg_set_502d29070ea18557", JsOp::SetIndex, vec![2], false),
+            (
+                "__wbg_instanceof_Memory_6b2a8e33c4176794",
+                JsOp::InstanceOf("WebAssembly.Memory".into()),
+                vec![],
+                false,
+            ),
+            (
+                "__wbg_self_1ff1d729e9aae938",
+                JsOp::Global("self".into()),
+                vec![],
+                true,
+            ),
+            ("__wbindgen_object_drop_ref", JsOp::Drop, vec![0], false),
+            ("__wbindgen_number_new", JsOp::Arg, vec![], false),
+        ];
+        let expected: Vec<_> = expected
+            .into_iter()
+            .map(|(n, o, t, c)| (n.to_owned(), o, t, c))
+            .collect();
+        assert_eq!(found, expected);
+    }
+
+    /// wasm-bindgen 0.2.100 (o1js's kimchi_wasm): JS values as externrefs, the same
+    /// operations under other hashes.
+    #[test]
+    fn externref_style_0_2_100() {
+        assert_eq!(
+            op("function() {\n    const ret = new Error();\n    return ret;\n}"),
+            JsOp::NewError
+        );
+        assert_eq!(
+            op("function(arg0) {\n    const ret = new Uint8Array(arg0);\n    return ret;\n}"),
+            JsOp::NewUint8Array
+        );
+        assert_eq!(
+            op("function(arg0) {\n    const ret = new Uint8Array(arg0 >>> 0);\n    return ret;\n}"),
+            JsOp::NewUint8ArrayWithLength
+        );
+        assert_eq!(
+            op("function(arg0, arg1) {
+    const ret = arg1.stack;
+    const ptr1 = passStringToWasm0(ret, wasm.__wbindgen_malloc, wasm.__wbindgen_realloc);
+    const len1 = WASM_VECTOR_LEN;
+    getDataViewMemory0().setInt32(arg0 + 4 * 1, len1, true);
+    getDataViewMemory0().setInt32(arg0 + 4 * 0, ptr1, true);
+}"),
+            JsOp::ErrorStack
+        );
+        assert_eq!(
+            op("function() {
+    const ret = typeof globalThis === 'undefined' ? null : globalThis;
+    return isLikeNone(ret) ? 0 : addToExternrefTable0(ret);
+}"),
+            JsOp::StaticGlobal("globalThis".into())
+        );
+        assert_eq!(
+            op("function() {
+    const table = wasm.__wbindgen_export_2;
+    const offset = table.grow(4);
+    table.set(0, undefined);
+    table.set(offset + 0, undefined);
+    table.set(offset + 1, null);
+    table.set(offset + 2, true);
+    table.set(offset + 3, false);
+    ;
+}"),
+            JsOp::InitExternrefTable
+        );
+        let random = classify("function (arg0, arg1) {\n    arg0.randomFillSync(arg1);\n}");
+        assert_eq!((random.op, random.takes), (JsOp::RandomFillSync, vec![]));
+    }
+
+    /// wasm-bindgen 0.2.7x (brotli-wasm 3.0.1, lz4-wasm-nodejs 0.9.2): a two-argument
+    /// `__wbindgen_free`, `__wbindgen_json_serialize`.
+    #[test]
+    fn heap_style_0_2_7x() {
+        assert_eq!(
+            op("function(arg0, arg1) {
+    try {
+        console.error(getStringFromWasm0(arg0, arg1));
+    } finally {
+        wasm.__wbindgen_free(arg0, arg1);
+    }
+}"),
+            JsOp::Console {
+                method: "error".into(),
+                frees: true
+            }
+        );
+        assert_eq!(
+            op("function(arg0, arg1) {
+    const obj = getObject(arg1);
+    const ret = JSON.stringify(obj === undefined ? null : obj);
+    const ptr0 = passStringToWasm0(ret, wasm.__wbindgen_malloc, wasm.__wbindgen_realloc);
+    const len0 = WASM_VECTOR_LEN;
+    getInt32Memory0()[arg0 / 4 + 1] = len0;
+    getInt32Memory0()[arg0 / 4 + 0] = ptr0;
+}"),
+            JsOp::JsonSerialize
+        );
+        assert_eq!(
+            op(
+                "function(arg0, arg1) {\n    const ret = getStringFromWasm0(arg0, arg1);\n    return addHeapObject(ret);\n}"
+            ),
+            JsOp::StringNew
+        );
+    }
+
+    /// wasm-bindgen 0.2.105 (@astral-sh/ruff-wasm-nodejs 0.15.0): `exports.` glue, the
+    /// intrinsics hashed too (`__wbg___wbindgen_throw_*`), casts as `__wbindgen_cast_*` and
+    /// the externref table renamed.
+    #[test]
+    fn hashed_intrinsics_0_2_105() {
+        let found = ops(
+            "ruff_wasm.js",
+            r#"
+exports.__wbg___wbindgen_throw_b855445ff6a94295 = function(arg0, arg1) {
+    throw new Error(getStringFromWasm0(arg0, arg1));
+};
+exports.__wbg_Error_e83987f665cf5504 = function(arg0, arg1) {
+    const ret = Error(getStringFromWasm0(arg0, arg1));
+    return ret;
+};
+exports.__wbindgen_cast_2241b6af4c4b2941 = function(arg0, arg1) {
+    // Cast intrinsic for `Ref(String) -> Externref`.
+    const ret = getStringFromWasm0(arg0, arg1);
+    return ret;
+};
+exports.__wbindgen_init_externref_table = function() {
+    const table = wasm.__wbindgen_externrefs;
+    const offset = table.grow(4);
+    table.set(0, undefined);
+    table.set(offset + 0, undefined);
+    table.set(offset + 1, null);
+    table.set(offset + 2, true);
+    table.set(offset + 3, false);
+};
+exports.__wbg_now_793306c526e2e3b6 = function() {
+    const ret = Date.now();
+    return ret;
+};
+"#,
+        );
+        let ops: Vec<_> = found
+            .iter()
+            .map(|(n, o, ..)| (n.as_str(), o.clone()))
+            .collect();
+        assert_eq!(
+            ops,
+            [
+                ("__wbg___wbindgen_throw_b855445ff6a94295", JsOp::Throw),
+                ("__wbg_Error_e83987f665cf5504", JsOp::ErrorNew),
+                ("__wbindgen_cast_2241b6af4c4b2941", JsOp::StringNew),
+                ("__wbindgen_init_externref_table", JsOp::InitExternrefTable),
+                ("__wbg_now_793306c526e2e3b6", JsOp::Unsupported),
+            ]
+        );
+    }
+
+    /// The three places glue defines imports: nodejs `module.exports.x = function`, web
+    /// `imports.wbg.x = function` inside `__wbg_get_imports`, bundler `export function x`.
+    #[test]
+    fn web_and_bundler_glue() {
+        let web = ops(
+            "x.js",
+            "function __wbg_get_imports() {
+    const imports = {};
+    imports.wbg = {};
+    imports.wbg.__wbg_new_693216e109162396 = function() {
+        const ret = new Error();
+        return addHeapObject(ret);
+    };
+    imports.wbg.__wbindgen_throw = function(arg0, arg1) {
+        throw new Error(getStringFromWasm0(arg0, arg1));
+    };
+    return imports;
+}
+export default __wbg_init;",
+        );
+        let names: Vec<_> = web
+            .iter()
+            .map(|(n, o, ..)| (n.as_str(), o.clone()))
+            .collect();
+        assert_eq!(
+            names,
+            [
+                ("__wbg_get_imports", JsOp::Unsupported),
+                ("__wbg_new_693216e109162396", JsOp::NewError),
+                ("__wbindgen_throw", JsOp::Throw),
+            ]
+        );
+        let bundler = ops(
+            "x_bg.js",
+            "let wasm;
+export function __wbg_set_wasm(val) { wasm = val; }
+export function __wbg_new_693216e109162396() {
+    const ret = new Error();
+    return addHeapObject(ret);
+}
+export function __wbg_parse_def2e24ef1252aff() { return handleError(function (arg0, arg1) {
+    const ret = JSON.parse(getStringFromWasm0(arg0, arg1));
+    return addHeapObject(ret);
+}, arguments) };",
+        );
+        let names: Vec<_> = bundler
+            .iter()
+            .map(|(n, o, _, c)| (n.as_str(), o.clone(), *c))
+            .collect();
+        assert_eq!(
+            names,
+            [
+                ("__wbg_set_wasm", JsOp::Unsupported, false),
+                ("__wbg_new_693216e109162396", JsOp::NewError, false),
+                ("__wbg_parse_def2e24ef1252aff", JsOp::Unsupported, true),
+            ]
+        );
+    }
+
+    /// A body nothing matches keeps its source, wrapper and all.
+    #[test]
+    fn unknown_bodies_are_unsupported_with_their_source() {
+        let glue = parse_glue(
+            Path::new("x.cjs"),
+            "module.exports.__wbg_frobnicate_0123456789abcdef = function() { return handleError(function (arg0) {\n    frobnicate(getObject(arg0));\n}, arguments) };",
+        )
+        .unwrap();
+        let import = &glue.imports[0];
+        assert!(import.catches);
+        assert!(
+            import
+                .source
+                .starts_with("function() { return handleError("),
+            "{}",
+            import.source
+        );
+        assert!(
+            import.body.starts_with("function (arg0)"),
+            "{}",
+            import.body
+        );
+        let c = classify(&import.body);
+        assert_eq!(c.op, JsOp::Unsupported);
+        assert_eq!(c.canonical, "frobnicate($0)");
+    }
+
+    #[test]
+    fn ops_render_as_runtime_expressions() {
+        assert_eq!(JsOp::NewError.rust(), "JsOp::NewError");
+        assert_eq!(
+            JsOp::Property("crypto".into()).rust(),
+            r#"JsOp::Property("crypto")"#
+        );
+        assert_eq!(
+            JsOp::Console {
+                method: "log".into(),
+                frees: false
+            }
+            .rust(),
+            r#"JsOp::Console { method: "log", frees: false }"#
+        );
+    }
 }
