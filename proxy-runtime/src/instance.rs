@@ -160,6 +160,16 @@ impl ModuleRuntime {
                     .pre
                     .as_ref()
                     .ok_or_else(|| Error::NoMemory(self.memory_export.clone()))?;
+                // A module that owns a plain memory (built without threads) needs the
+                // wasm-bindgen state too: its imports read and write that memory.
+                if let Some(b) = &self.bindgen {
+                    store.data_mut().bindgen = Some(imports::wasm_bindgen::BindgenState::new(
+                        b,
+                        self.clone(),
+                        self.linker.clone(),
+                        None,
+                    ));
+                }
                 let instance = pre.instantiate(&mut store).map_err(Error::Instantiate)?;
                 let memory = instance
                     .get_memory(&mut store, &self.memory_export)

@@ -638,7 +638,16 @@ fn dispatch(
     match import.op {
         JsOp::Drop => Ok(None),
         JsOp::Arg => {
-            let v = value(caller, 0)?;
+            // A number cast to a JS value (`__wbindgen_number_new(f64)`, 0.2.10x's casts), or
+            // a JS value cloned: an `i32` is a heap index only where JS values live on the heap.
+            let v = match *arg(0)? {
+                Val::I32(n) if state(caller)?.externref_table.is_some() => {
+                    JsValue::Number(n as f64)
+                }
+                Val::I64(n) => JsValue::Number(n as f64),
+                Val::F32(bits) => JsValue::Number(f32::from_bits(bits) as f64),
+                _ => value(caller, 0)?,
+            };
             add(caller, v)
         }
         JsOp::StringNew => {
