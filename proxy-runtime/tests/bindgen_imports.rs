@@ -220,3 +220,50 @@ fn an_unsupported_import_fails_at_instantiation_with_its_source() {
     );
     println!("{text}");
 }
+
+#[proxied]
+pub trait Catch {
+    /// Calls the import; returns the heap index `__wbindgen_exn_store` was given (0: none).
+    fn run(&self) -> Result<i32>;
+}
+
+/// An import wrapped in `handleError` hands what it throws to the module through
+/// `__wbindgen_exn_store`, as the glue does, instead of failing the call.
+#[test]
+fn a_caught_exception_goes_to_the_module() {
+    static TABLE: &[JsImport] = &[JsImport {
+        name: "__wbg_call_0123456789abcdef",
+        op: JsOp::Call0,
+        takes: &[],
+        catches: true,
+        source: "function() { return handleError(function (arg0, arg1) {\n    const ret = getObject(arg0).call(getObject(arg1));\n    return addHeapObject(ret);\n}, arguments) }",
+    }];
+    let wasm = wat::parse_str(
+        r#"(module
+            (import "__wbindgen_placeholder__" "__wbg_call_0123456789abcdef"
+                (func $call (param i32 i32) (result i32)))
+            (memory (export "memory") 1)
+            (global $exn (mut i32) (i32.const 0))
+            (func (export "__wbindgen_exn_store") (param i32) (global.set $exn (local.get 0)))
+            ;; `undefined.call(undefined)`: heap index 128 is `undefined`.
+            (func (export "run") (result i32)
+                (drop (call $call (i32.const 128) (i32.const 128)))
+                (global.get $exn)))"#,
+    )
+    .unwrap();
+    let p = CatchProxy::new(
+        ProxyConfig::from_bytes(wasm).imports(ImportsPreset::WasmBindgen(
+            WasmBindgenImports::default().js_imports(TABLE),
+        )),
+    )
+    .unwrap();
+    let idx = p
+        .run()
+        .expect("the exception is the module's, not the caller's");
+    assert_ne!(idx, 0);
+    let thrown = p.with_instance(|i| i.take_js_value(idx));
+    assert!(
+        matches!(&thrown, JsValue::Error(m) if m.contains("cannot call")),
+        "{thrown:?}"
+    );
+}

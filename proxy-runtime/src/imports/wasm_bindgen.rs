@@ -1052,9 +1052,11 @@ pub(crate) fn define(
                 move |mut caller, params, results| {
                     let out = match dispatch(&name, &js, &mut caller, params, result.as_ref()) {
                         Ok(out) => out,
+                        // What the glue's `handleError` returns after storing: `undefined`,
+                        // which the module reads as a zero of the result's type.
                         Err(e) if js.catches => {
                             store_exception(&mut caller, &e)?;
-                            None
+                            result.as_ref().and_then(Val::default_for_ty)
                         }
                         Err(e) if js.op == JsOp::Throw => return Err(e),
                         Err(e) => {
