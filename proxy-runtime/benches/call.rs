@@ -75,12 +75,27 @@ fn fixture_swap(proxy: &StateProxy) {
     print_swap("fixture, 20 live objects", fresh, swap, restart);
 }
 
+/// kimchi_wasm's JS imports, as codegen generates them (`tests/common/js_imports/README.md`).
+mod kimchi_imports {
+    include!("../tests/common/js_imports/kimchi_wasm.rs");
+}
+
+/// The generated JS import table of an o1js module.
+fn js_imports(module: &str) -> &'static [proxy_runtime::imports::JsImport] {
+    match module {
+        "kimchi_wasm" => kimchi_imports::JS_IMPORTS,
+        _ => common::plonk::imports::JS_IMPORTS,
+    }
+}
+
 /// An o1js module with one SRS of 2^8 points: swap vs a new proxy (module from the
 /// precompiled cache, as a restarted service would load it) that creates the SRS again.
 fn srs_swap(dir: &std::path::Path, module: &str) {
     let config = || {
         ProxyConfig::from_path(dir.join(format!("{module}_bg.wasm")))
-            .imports(ImportsPreset::WasmBindgen(WasmBindgenImports::default()))
+            .imports(ImportsPreset::WasmBindgen(
+                WasmBindgenImports::default().js_imports(js_imports(module)),
+            ))
             .module_cache(std::env::temp_dir().join("wasm-proxy-bench-cache"))
     };
     let p = SrsProxy::new(config()).expect(module);

@@ -25,6 +25,22 @@ pub enum Error {
     /// Instantiating a fresh instance failed (missing import, trap in the start function).
     #[error("cannot instantiate the module: {0:#}")]
     Instantiate(wasmtime::Error),
+    /// A JS import of a wasm-bindgen module that nobody can serve: the module cannot be
+    /// instantiated (reported when the proxy is created, before any call).
+    #[error(
+        "cannot serve wasm-bindgen import `{name}` (module `{module}`): {reason}{}",
+        if js_source.is_empty() { String::new() } else { format!("; its JS source: {js_source}") }
+    )]
+    UnsupportedImport {
+        /// The import module (`__wbindgen_placeholder__`, `wbg`, `./X_bg.js`).
+        module: String,
+        /// The import's name.
+        name: String,
+        /// Why it cannot be served.
+        reason: String,
+        /// Its function in the glue, as the table carries it (empty when unknown).
+        js_source: String,
+    },
     /// A method of a `#[proxied]` trait names an export the module does not have.
     #[error("the module has no export `{export}` (needed by method `{method}`)")]
     MissingExport {
@@ -154,6 +170,7 @@ impl Error {
             | Error::Compile(_)
             | Error::Setup(_)
             | Error::Instantiate(_)
+            | Error::UnsupportedImport { .. }
             | Error::MissingExport { .. }
             | Error::ExportType { .. }
             | Error::NoMemory(_) => "instantiate",
@@ -178,6 +195,7 @@ impl Error {
             Error::Compile(_) => "compile",
             Error::Setup(_) => "setup",
             Error::Instantiate(_) => "instantiate",
+            Error::UnsupportedImport { .. } => "unsupported_import",
             Error::MissingExport { .. } | Error::ExportType { .. } => "export",
             Error::Call { .. } => "call",
             Error::InvalidHandle { .. } => "invalid_handle",

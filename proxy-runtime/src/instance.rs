@@ -90,7 +90,7 @@ impl ModuleRuntime {
         let bindgen = match &config.imports {
             ImportsPreset::None => None,
             ImportsPreset::WasmBindgen(w) => {
-                imports::wasm_bindgen::define(&mut linker, &module, w).map_err(Error::Setup)?;
+                imports::wasm_bindgen::define(&mut linker, &module, w)?;
                 Some(w.clone())
             }
         };
@@ -160,6 +160,16 @@ impl ModuleRuntime {
                     .pre
                     .as_ref()
                     .ok_or_else(|| Error::NoMemory(self.memory_export.clone()))?;
+                // A module that owns a plain memory (built without threads) needs the
+                // wasm-bindgen state too: its imports read and write that memory.
+                if let Some(b) = &self.bindgen {
+                    store.data_mut().bindgen = Some(imports::wasm_bindgen::BindgenState::new(
+                        b,
+                        self.clone(),
+                        self.linker.clone(),
+                        None,
+                    ));
+                }
                 let instance = pre.instantiate(&mut store).map_err(Error::Instantiate)?;
                 let memory = instance
                     .get_memory(&mut store, &self.memory_export)
@@ -396,6 +406,20 @@ impl<E> Instance<E> {
     /// Copies `len` bytes at `offset` out of the instance's memory.
     pub fn read_memory(&self, offset: u64, len: u64) -> Result<Vec<u8>> {
         read_memory(&self.store, &self.memory, offset, len)
+    }
+
+    /// Copies `bytes` into the instance's memory at `offset`.
+    pub fn write_memory(&mut self, offset: u64, bytes: &[u8]) -> Result<()> {
+        write_memory(&mut self.store, &self.memory, offset, bytes)
+    }
+
+    /// Takes the JS value the module holds at `idx`, as the glue's `takeObject` (object
+    /// heap, 0.2.9x and before) or `takeFromExternrefTable0` (externref table, 0.2.100 and
+    /// later) does: what an export reports as thrown (`throw takeObject(r2)`), for instance.
+    /// `Undefined` for an index nothing is held at or without the wasm-bindgen imports.
+    pub fn take_js_value(&mut self, idx: i32) -> crate::JsValue {
+        crate::imports::wasm_bindgen::take_thrown(&mut self.store, &self.instance, idx)
+            .unwrap_or(crate::JsValue::Undefined)
     }
 
     /// Which instantiation this is (0 for the first, +1 per swap attempt).

@@ -55,6 +55,7 @@ pub use wasmtime;
 /// `#[proxied(crate = path)]`) for a host that renames or re-exports it.
 #[doc(hidden)]
 pub mod __internal {
+    pub use crate::imports::{JsImport, JsOp};
     pub use crate::instance::typed_export;
     pub use crate::marshal::{JsArg, JsCall, JsOutput, JsReturn, WasmArg, Word};
     pub use crate::proxy::{Arg, CallSpec};

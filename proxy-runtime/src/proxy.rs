@@ -595,6 +595,12 @@ impl<E: Exports> Proxy<E> {
         self.active.lock().instance.read_memory(offset, len)
     }
 
+    /// Copies `bytes` into the active instance's memory at `offset` (arguments the caller
+    /// allocated with the module's allocator).
+    pub fn write_memory(&self, offset: u64, bytes: &[u8]) -> Result<()> {
+        self.active.lock().instance.write_memory(offset, bytes)
+    }
+
     /// The pointer of a handle's object in the active instance.
     pub fn ptr_of<C: Class>(&self, handle: &Handle<C>) -> Result<i32> {
         let guard = self.active.lock();

@@ -105,6 +105,7 @@ fn worker_start_failure() {
     let imports = WasmBindgenImports {
         threads: 1,
         drill: drill.clone(),
+        js_imports: common::plonk::imports::JS_IMPORTS,
         ..WasmBindgenImports::default()
     };
     let p = PlonkSrsProxy::new(config(&dir, 1).imports(ImportsPreset::WasmBindgen(imports)))

@@ -4,6 +4,7 @@
 pub mod api;
 mod correlate;
 pub mod diff;
+pub mod js_imports;
 pub mod transfer;
 
 use serde::Serialize;

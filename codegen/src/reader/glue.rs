@@ -35,6 +35,10 @@ pub struct Glue {
     /// exports' own calls, and those of code no export holds, such as wasm-bindgen's
     /// closure adapters (called when JS invokes a Rust closure) and import shims.
     pub referenced: Vec<String>,
+    /// The JS functions the glue hands the module as imports (`__wbg_*`, `__wbindgen_*`),
+    /// in source order: what `model::js_imports` classifies.
+    #[serde(skip)]
+    pub imports: Vec<GlueImport>,
 }
 
 /// CommonJS (`module.exports.x = ...`) or ES module (`export function x`).
@@ -386,6 +390,7 @@ pub fn parse_glue(path: &Path, text: &str) -> Result<Glue> {
     let mut everywhere = RawCallCollector::default();
     everywhere.visit_program(&program);
     glue.referenced = everywhere.names;
+    glue.imports = import_bodies(&program, text);
     Ok(glue)
 }
 
@@ -821,6 +826,140 @@ fn word_ref(expr: &Expression<'_>) -> Option<WordRef> {
                 None => Some(WordRef::Local(local.to_owned())),
             }
         }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Import bodies: the JS functions wasm-bindgen hands the module as imports.
+
+/// One import function of the glue, as written: `module.exports.__wbg_x_HASH = function
+/// (arg0) {...}` (nodejs), `imports.wbg.__wbg_x = function` (web) or `export function
+/// __wbg_x(...)` (bundler `X_bg.js`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct GlueImport {
+    /// The import's name (the wasm import field).
+    pub name: String,
+    /// The function that does the work, as source text: the import itself, or the function
+    /// a `handleError(function (...) {...}, arguments)` wrapper applies.
+    pub body: String,
+    /// The whole function as the glue writes it (for messages and the generated table).
+    pub source: String,
+    /// Wrapped in `handleError`: a JS exception is handed to the module
+    /// (`__wbindgen_exn_store`) instead of unwinding through it.
+    pub catches: bool,
+}
+
+/// Every `__wbg_*` / `__wbindgen_*` function the glue defines, wherever it sits (top level,
+/// inside `__wbg_get_imports`, as an object property). Helpers such as `__wbg_set_wasm` or
+/// `__wbg_init` are collected too: the caller keeps the names the wasm imports.
+fn import_bodies(program: &oxc_ast::ast::Program<'_>, text: &str) -> Vec<GlueImport> {
+    let mut collector = ImportCollector {
+        text,
+        found: Vec::new(),
+    };
+    // `export function N(...)` (bundler `X_bg.js`), or a declaration exported by name later.
+    for statement in &program.body {
+        let declaration = match statement {
+            Statement::ExportDeclaration(e) => Some(&e.declaration),
+            other => other.as_declaration(),
+        };
+        if let Some(Declaration::FunctionDeclaration(f)) = declaration
+            && let Some(id) = &f.id
+            && is_import_name(&id.name)
+        {
+            collector.push(id.name.as_str(), f);
+        }
+    }
+    collector.visit_program(program);
+    collector.found
+}
+
+struct ImportCollector<'t> {
+    text: &'t str,
+    found: Vec<GlueImport>,
+}
+
+/// wasm-bindgen's import names: `__wbg_` (hashed imports) or `__wbindgen_` (intrinsics).
+fn is_import_name(name: &str) -> bool {
+    name.starts_with("__wbg_") || name.starts_with("__wbindgen_")
+}
+
+impl ImportCollector<'_> {
+    fn push(&mut self, name: &str, function: &oxc_ast::ast::Function<'_>) {
+        let source = super::source::text_of(self.text, function).to_owned();
+        let (body, catches) = match function.body.as_deref().and_then(handle_error_inner) {
+            Some(inner) => (super::source::text_of(self.text, inner).to_owned(), true),
+            None => (source.clone(), false),
+        };
+        // A later definition of the same name wins, as at run time.
+        self.found.retain(|i| i.name != name);
+        self.found.push(GlueImport {
+            name: name.to_owned(),
+            body,
+            source,
+            catches,
+        });
+    }
+}
+
+/// `{ return handleError(function (...) {...}, arguments) }`: the inner function.
+fn handle_error_inner<'b, 'a>(
+    body: &'b FunctionBody<'a>,
+) -> Option<&'b oxc_ast::ast::Function<'a>> {
+    let [Statement::ReturnStatement(r)] = body.statements.as_slice() else {
+        return None;
+    };
+    let Expression::CallExpression(call) = r.argument.as_ref()?.without_parentheses() else {
+        return None;
+    };
+    if !matches!(&call.callee, Expression::Identifier(id) if id.name == "handleError") {
+        return None;
+    }
+    match call
+        .arguments
+        .first()?
+        .as_expression()?
+        .without_parentheses()
+    {
+        Expression::FunctionExpression(f) => Some(f),
+        _ => None,
+    }
+}
+
+impl<'a> Visit<'a> for ImportCollector<'_> {
+    fn visit_assignment_expression(&mut self, it: &AssignmentExpression<'a>) {
+        // `module.exports.N = function`, `imports.wbg.N = function`, `exports["N"] = ...`
+        let name = match &it.left {
+            AssignmentTarget::StaticMemberExpression(t) => Some(t.property.name.as_str()),
+            AssignmentTarget::ComputedMemberExpression(t) => match &t.expression {
+                Expression::StringLiteral(s) => Some(s.value.as_str()),
+                _ => None,
+            },
+            _ => None,
+        };
+        if let (Some(name), Expression::FunctionExpression(f)) =
+            (name, it.right.without_parentheses())
+            && is_import_name(name)
+        {
+            self.push(name, f);
+        }
+        walk::walk_assignment_expression(self, it);
+    }
+
+    fn visit_object_property(&mut self, it: &oxc_ast::ast::ObjectProperty<'a>) {
+        // `{ __wbg_x: function (...) {...} }`
+        let name = match &it.key {
+            PropertyKey::StaticIdentifier(id) if !it.computed => Some(id.name.as_str()),
+            PropertyKey::StringLiteral(s) => Some(s.value.as_str()),
+            _ => None,
+        };
+        if let (Some(name), Expression::FunctionExpression(f)) =
+            (name, it.value.without_parentheses())
+            && is_import_name(name)
+        {
+            self.push(name, f);
+        }
+        walk::walk_object_property(self, it);
     }
 }
 

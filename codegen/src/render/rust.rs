@@ -266,6 +266,7 @@ pub fn render(
         }
         out.push_str("}\n");
     }
+    out.push_str(&js_imports_table(model, runtime_crate));
 
     Ok(RustShim {
         file: GeneratedFile::new(file_name(&model.name), out),
@@ -1173,4 +1174,47 @@ impl JsSignature {
 /// Type text on one line, for doc comments.
 fn one_line(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// The `JS_IMPORTS` table: every JS import of the module with the operation its glue body
+/// performs (`model::js_imports`), for `WasmBindgenImports::js_imports`. Hashed import
+/// names change with every build; the table generated beside the shim always matches it.
+/// `runtime_crate` as for [`render`] (the shim ends with this section).
+pub fn js_imports_table(model: &ModuleModel, runtime_crate: &str) -> String {
+    use crate::model::js_imports::{JsOp, analyze};
+    let internal = format!("{runtime_crate}::__internal");
+    let imports = analyze(model);
+    let unsupported = imports.iter().filter(|i| i.op == JsOp::Unsupported).count();
+    let mut out = format!(
+        "\n/// What each JS import of `{}` does, read from its body in the glue\n/// ({} imports, \
+         {unsupported} unsupported): hand it to the host with\n/// \
+         `WasmBindgenImports::default().js_imports(JS_IMPORTS)`.\n",
+        model.name,
+        imports.len(),
+    );
+    out.push_str(&format!(
+        "pub const JS_IMPORTS: &[{internal}::JsImport] = &["
+    ));
+    if imports.is_empty() {
+        out.push_str("];\n");
+        return out;
+    }
+    out.push('\n');
+    for i in &imports {
+        // rustfmt lays out a struct variant's fields one per line.
+        let op = match &i.op {
+            JsOp::Console { method, frees } => format!(
+                "{internal}::JsOp::Console {{\n            method: {method:?},\n            \
+                 frees: {frees},\n        }}"
+            ),
+            op => format!("{internal}::{}", op.rust()),
+        };
+        out.push_str(&format!(
+            "    {internal}::JsImport {{\n        name: {:?},\n        op: {op},\n        \
+             takes: &{:?},\n        catches: {},\n        source: {:?},\n    }},\n",
+            i.name, i.takes, i.catches, i.source,
+        ));
+    }
+    out.push_str("];\n");
+    out
 }

@@ -1,7 +1,7 @@
 //! Runs the counter through its generated proxy, swaps the instance, and shows that the
 //! counters kept their values.
 
-use counter_rs::{CounterModule, counter_proxy};
+use counter_rs::counter_proxy;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let proxy = counter_proxy()?;

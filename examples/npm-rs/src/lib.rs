@@ -9,8 +9,10 @@ pub mod lz4 {
 
 use proxy_runtime::{ImportsPreset, ProxyConfig, WasmBindgenImports};
 
-/// The proxy config of lz4-wasm-nodejs: its wasm and the wasm-bindgen imports.
+/// The proxy config of lz4-wasm-nodejs: its wasm, and the wasm-bindgen imports served as its
+/// generated `JS_IMPORTS` table says.
 pub fn lz4_config() -> ProxyConfig {
-    ProxyConfig::from_path(env!("LZ4_WASM"))
-        .imports(ImportsPreset::WasmBindgen(WasmBindgenImports::default()))
+    ProxyConfig::from_path(env!("LZ4_WASM")).imports(ImportsPreset::WasmBindgen(
+        WasmBindgenImports::default().js_imports(lz4::JS_IMPORTS),
+    ))
 }

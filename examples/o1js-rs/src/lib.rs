@@ -13,6 +13,7 @@ pub mod kimchi {
 
 use std::path::PathBuf;
 
+use proxy_runtime::imports::JsImport;
 use proxy_runtime::{ImportsPreset, ProxyConfig, WasmBindgenImports};
 
 /// Where the build found the o1js bindings.
@@ -20,8 +21,20 @@ pub fn bindings_dir() -> PathBuf {
     PathBuf::from(env!("O1JS_BINDINGS_DIR"))
 }
 
-/// The proxy config of one of the modules (`plonk_wasm` or `kimchi_wasm`).
+/// The table of what each JS import of `module` does, from its generated shim (another
+/// module has none: only wasm-bindgen's unhashed intrinsics are then served).
+pub fn js_imports(module: &str) -> &'static [JsImport] {
+    match module {
+        "plonk_wasm" => plonk::JS_IMPORTS,
+        "kimchi_wasm" => kimchi::JS_IMPORTS,
+        _ => &[],
+    }
+}
+
+/// The proxy config of one of the modules (`plonk_wasm` or `kimchi_wasm`), its JS imports
+/// served from the table generated beside its shim.
 pub fn config(module: &str) -> ProxyConfig {
-    ProxyConfig::from_path(bindings_dir().join(format!("{module}_bg.wasm")))
-        .imports(ImportsPreset::WasmBindgen(WasmBindgenImports::default()))
+    ProxyConfig::from_path(bindings_dir().join(format!("{module}_bg.wasm"))).imports(
+        ImportsPreset::WasmBindgen(WasmBindgenImports::default().js_imports(js_imports(module))),
+    )
 }

@@ -126,7 +126,8 @@ fn kimchi_parallel_srs_survives_swaps_on_each_instances_pool() -> Result<()> {
     let imports = WasmBindgenImports {
         threads: 1,
         ..WasmBindgenImports::default()
-    };
+    }
+    .js_imports(kimchi::JS_IMPORTS);
     let k = kimchi::KimchiWasmProxy::new(
         config("kimchi_wasm").imports(ImportsPreset::WasmBindgen(imports)),
     )?;

@@ -1,10 +1,12 @@
 //! Host imports: the store data every instance carries, and ready-made import sets.
 
+pub mod js_imports;
 pub mod rayon_pool;
 pub mod wasm_bindgen;
 
 use wasmtime::SharedMemory;
 
+pub use js_imports::{JsImport, JsOp};
 pub use wasm_bindgen::{FaultDrill, Randomness, WasmBindgenImports};
 
 use crate::memory::MemoryLimiter;

@@ -1,13 +1,17 @@
-//! Host side of the `__wbindgen_placeholder__` imports of plonk_wasm (wasm-bindgen 0.2.89) and
-//! kimchi_wasm (0.2.100), both with threads: a small model of the JS values the module handles,
-//! randomness for `getrandom`, panics and logs as `tracing` events, and the rayon pool.
+//! Host side of the JS imports of wasm-bindgen modules (nodejs `__wbindgen_placeholder__`, web
+//! `wbg`, bundler `./X_bg.js`), with or without threads: a small model of the JS values the
+//! module handles, randomness for `getrandom`, panics and logs as `tracing` events, and the
+//! rayon pool. Tested on o1js's plonk_wasm (wasm-bindgen 0.2.89) and kimchi_wasm (0.2.100),
+//! which share their memory with worker threads, and on lz4-wasm-nodejs (a plain memory).
 //!
 //! JS values cross the boundary in one of two ways, told apart by each import's signature:
 //! as an index into wasm-bindgen's object heap (`i32`, 0.2.89) or as an `externref` holding the
 //! host's [`JsValue`] (0.2.100, whose module keeps them in an exported table).
 //!
-//! Imports are dispatched on their full name: several share a base name (`__wbg_new_*` is
-//! `new Error()`, `new Array()` or `new Uint8Array(x)` depending on the hash).
+//! Imports are served by their operation ([`JsOp`]), from the table codegen generates beside the
+//! shim ([`WasmBindgenImports::js_imports`]); only wasm-bindgen's unhashed intrinsics are known
+//! by name. An import nobody can serve fails the proxy's creation
+//! ([`crate::Error::UnsupportedImport`]), naming the import and its JS source.
 
 use std::sync::Arc;
 
@@ -20,7 +24,9 @@ use wasmtime::{
 };
 
 use super::HostState;
+use super::js_imports::{self, JsImport, JsOp};
 use super::rayon_pool::WorkerPool;
+use crate::Error;
 use crate::instance::ModuleRuntime;
 
 /// The import module wasm-bindgen uses.
@@ -48,6 +54,18 @@ pub struct WasmBindgenImports {
     pub thread_stack_size: u32,
     /// Fault drills: armed failures of the worker start (shared by every instance).
     pub drill: FaultDrill,
+    /// What each JS import does: the `JS_IMPORTS` table of the module's generated Rust shim.
+    /// Without it only wasm-bindgen's unhashed intrinsics (`__wbindgen_string_new`...) are
+    /// served.
+    pub js_imports: &'static [JsImport],
+}
+
+impl WasmBindgenImports {
+    /// The same settings serving the imports `table` describes (the shim's `JS_IMPORTS`).
+    pub fn js_imports(mut self, table: &'static [JsImport]) -> Self {
+        self.js_imports = table;
+        self
+    }
 }
 
 /// Failures armed on purpose, to rehearse what a real one does (tests, chaos runs): the
@@ -80,6 +98,7 @@ impl Default for WasmBindgenImports {
             threads: 0,
             thread_stack_size: 1 << 20,
             drill: FaultDrill::default(),
+            js_imports: &[],
         }
     }
 }
@@ -162,6 +181,33 @@ impl JsValue {
         match self {
             JsValue::Array(items) => Some(items.lock().clone()),
             _ => None,
+        }
+    }
+}
+
+/// As JS prints it (`String(v)`): a string is itself, an error `Error: message`.
+impl std::fmt::Display for JsValue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            JsValue::Undefined => f.write_str("undefined"),
+            JsValue::Null => f.write_str("null"),
+            JsValue::Bool(b) => write!(f, "{b}"),
+            JsValue::Number(n) => write!(f, "{n}"),
+            JsValue::Str(s) => f.write_str(s),
+            JsValue::Error(m) if m.is_empty() => f.write_str("Error"),
+            JsValue::Error(m) => write!(f, "Error: {m}"),
+            JsValue::Array(items) => {
+                let items: Vec<String> = items.lock().iter().map(|v| v.to_string()).collect();
+                f.write_str(&items.join(","))
+            }
+            JsValue::Bytes { .. } | JsValue::MemoryView { .. } => {
+                f.write_str("[object Uint8Array]")
+            }
+            JsValue::Memory => f.write_str("[object WebAssembly.Memory]"),
+            JsValue::Buffer => f.write_str("[object ArrayBuffer]"),
+            JsValue::Global | JsValue::Crypto => f.write_str("[object Object]"),
+            JsValue::Function(code) => write!(f, "function anonymous() {{\n{code}\n}}"),
+            JsValue::Promise => f.write_str("[object Promise]"),
         }
     }
 }
@@ -331,40 +377,86 @@ pub(super) fn state<'a>(
         .ok_or_else(|| wasmtime::format_err!("wasm-bindgen imports are not set up"))
 }
 
-fn memory(caller: &Caller<'_, HostState>) -> wasmtime::Result<SharedMemory> {
+/// The module's memory as its imports see it: the shared memory the instance imports (threads,
+/// o1js), else the plain memory it exports (`memory`, every module built without threads).
+enum Mem {
+    Shared(SharedMemory),
+    Own(wasmtime::Memory),
+}
+
+fn memory(caller: &mut Caller<'_, HostState>) -> wasmtime::Result<Mem> {
+    if let Some(m) = caller.data().memory.clone() {
+        return Ok(Mem::Shared(m));
+    }
     caller
-        .data()
-        .memory
-        .clone()
-        .ok_or_else(|| wasmtime::format_err!("the wasm-bindgen imports need a shared memory"))
+        .get_export("memory")
+        .and_then(|e| e.into_memory())
+        .map(Mem::Own)
+        .ok_or_else(|| {
+            wasmtime::format_err!("the module imports no shared memory and exports no `memory`")
+        })
 }
 
-fn read_bytes(mem: &SharedMemory, ptr: i32, len: i32) -> wasmtime::Result<Vec<u8>> {
-    let (start, len) = (ptr as u32 as usize, len as u32 as usize);
-    let cells = mem
-        .data()
-        .get(start..start + len)
-        .ok_or_else(|| wasmtime::format_err!("read out of bounds"))?;
-    // SAFETY: `UnsafeCell<u8>` has the layout of `u8`; racing wasm threads are allowed by wasm.
-    Ok(cells.iter().map(|c| unsafe { *c.get() }).collect())
+fn memory_size(caller: &mut Caller<'_, HostState>) -> wasmtime::Result<usize> {
+    Ok(match memory(caller)? {
+        Mem::Shared(m) => m.data_size(),
+        Mem::Own(m) => m.data_size(&*caller),
+    })
 }
 
-fn write_bytes(mem: &SharedMemory, ptr: usize, bytes: &[u8]) -> wasmtime::Result<()> {
-    let cells = mem
-        .data()
-        .get(ptr..ptr + bytes.len())
-        .ok_or_else(|| wasmtime::format_err!("write out of bounds"))?;
-    for (c, b) in cells.iter().zip(bytes) {
-        // SAFETY: as above; wasm memory is plain bytes.
-        unsafe { *c.get() = *b };
+fn read_bytes(
+    caller: &mut Caller<'_, HostState>,
+    ptr: usize,
+    len: usize,
+) -> wasmtime::Result<Vec<u8>> {
+    let oob = || wasmtime::format_err!("read of {len} bytes at {ptr} is out of bounds");
+    let end = ptr.checked_add(len).ok_or_else(oob)?;
+    match memory(caller)? {
+        Mem::Shared(m) => {
+            let cells = m.data().get(ptr..end).ok_or_else(oob)?;
+            // SAFETY: `UnsafeCell<u8>` has the layout of `u8`; racing wasm threads are allowed
+            // by wasm.
+            Ok(cells.iter().map(|c| unsafe { *c.get() }).collect())
+        }
+        Mem::Own(m) => m
+            .data(&*caller)
+            .get(ptr..end)
+            .map(<[u8]>::to_vec)
+            .ok_or_else(oob),
+    }
+}
+
+fn write_bytes(
+    caller: &mut Caller<'_, HostState>,
+    ptr: usize,
+    bytes: &[u8],
+) -> wasmtime::Result<()> {
+    let oob = || wasmtime::format_err!("write of {} bytes at {ptr} is out of bounds", bytes.len());
+    let end = ptr.checked_add(bytes.len()).ok_or_else(oob)?;
+    match memory(caller)? {
+        Mem::Shared(m) => {
+            let cells = m.data().get(ptr..end).ok_or_else(oob)?;
+            for (c, b) in cells.iter().zip(bytes) {
+                // SAFETY: as above; wasm memory is plain bytes.
+                unsafe { *c.get() = *b };
+            }
+        }
+        Mem::Own(m) => m
+            .data_mut(&mut *caller)
+            .get_mut(ptr..end)
+            .ok_or_else(oob)?
+            .copy_from_slice(bytes),
     }
     Ok(())
 }
 
-fn read_string(caller: &Caller<'_, HostState>, ptr: i32, len: i32) -> wasmtime::Result<String> {
-    Ok(String::from_utf8_lossy(&read_bytes(&memory(caller)?, ptr, len)?).into_owned())
+fn read_string(caller: &mut Caller<'_, HostState>, ptr: i32, len: i32) -> wasmtime::Result<String> {
+    let bytes = read_bytes(caller, ptr as u32 as usize, len as u32 as usize)?;
+    Ok(String::from_utf8_lossy(&bytes).into_owned())
 }
 
+/// Calls export `name`, passing as many of `args` as it takes: wasm-bindgen added the
+/// alignment parameter of `__wbindgen_malloc` and `__wbindgen_free` in 0.2.8x.
 pub(super) fn call_export(
     caller: &mut Caller<'_, HostState>,
     name: &str,
@@ -374,7 +466,9 @@ pub(super) fn call_export(
         .get_export(name)
         .and_then(|e| e.into_func())
         .ok_or_else(|| wasmtime::format_err!("the module has no export `{name}`"))?;
-    let mut out = vec![Val::I32(0); func.ty(&*caller).results().len()];
+    let ty = func.ty(&*caller);
+    let mut out = vec![Val::I32(0); ty.results().len()];
+    let args = &args[..ty.params().len().min(args.len())];
     func.call(&mut *caller, args, &mut out)?;
     Ok(out)
 }
@@ -386,31 +480,35 @@ fn return_string(caller: &mut Caller<'_, HostState>, retptr: i32, s: &str) -> wa
         .first()
         .and_then(Val::i32)
         .ok_or_else(|| wasmtime::format_err!("__wbindgen_malloc returned no pointer"))?;
-    let mem = memory(caller)?;
-    write_bytes(&mem, ptr as u32 as usize, s.as_bytes())?;
+    write_bytes(caller, ptr as u32 as usize, s.as_bytes())?;
     let retptr = retptr as u32 as usize;
-    write_bytes(&mem, retptr, &ptr.to_le_bytes())?;
-    write_bytes(&mem, retptr + 4, &len.to_le_bytes())
+    write_bytes(caller, retptr, &ptr.to_le_bytes())?;
+    write_bytes(caller, retptr + 4, &len.to_le_bytes())
 }
 
-fn bytes_of(v: &JsValue, mem: &SharedMemory) -> wasmtime::Result<Vec<u8>> {
+fn bytes_of(caller: &mut Caller<'_, HostState>, v: &JsValue) -> wasmtime::Result<Vec<u8>> {
     match v {
         JsValue::Bytes { data, start, len } => Ok(data.lock()[*start..*start + *len].to_vec()),
-        JsValue::MemoryView { offset, len } => read_bytes(mem, *offset as i32, *len as i32),
+        JsValue::MemoryView { offset, len } => read_bytes(caller, *offset, *len),
         other => Err(wasmtime::format_err!(
             "expected a Uint8Array, got {other:?}"
         )),
     }
 }
 
-fn write_into(dst: &JsValue, at: usize, src: &[u8], mem: &SharedMemory) -> wasmtime::Result<()> {
+fn write_into(
+    caller: &mut Caller<'_, HostState>,
+    dst: &JsValue,
+    at: usize,
+    src: &[u8],
+) -> wasmtime::Result<()> {
     match dst {
         JsValue::Bytes { data, start, len } if at + src.len() <= *len => {
             data.lock()[start + at..start + at + src.len()].copy_from_slice(src);
             Ok(())
         }
         JsValue::MemoryView { offset, len } if at + src.len() <= *len => {
-            write_bytes(mem, offset + at, src)
+            write_bytes(caller, offset + at, src)
         }
         other => Err(wasmtime::format_err!(
             "cannot write {} bytes into {other:?} at {at}",
@@ -436,20 +534,14 @@ pub(crate) fn from_wasm(
             .cloned()
             .unwrap_or(JsValue::Undefined)),
         Val::ExternRef(None) => Ok(JsValue::Undefined),
+        // `__wbindgen_number_new(f64)`
+        Val::F64(bits) => Ok(JsValue::Number(f64::from_bits(*bits))),
         other => {
             let bindgen = cx.data_mut().bindgen.as_mut();
             let bindgen = bindgen
                 .ok_or_else(|| wasmtime::format_err!("wasm-bindgen imports are not set up"))?;
             Ok(bindgen.heap.get(i(other)))
         }
-    }
-}
-
-/// Like [`from_wasm`], for an argument the import takes ownership of (its heap slot is freed).
-fn js_take(caller: &mut Caller<'_, HostState>, v: &Val) -> wasmtime::Result<JsValue> {
-    match v {
-        Val::I32(idx) => Ok(state(caller)?.heap.take(*idx)),
-        other => from_wasm(caller, other),
     }
 }
 
@@ -510,89 +602,130 @@ fn init_externref_table(caller: &mut Caller<'_, HostState>) -> wasmtime::Result<
 /// What one import does. Returns the (single) result, if any, as `result` declares it.
 fn dispatch(
     name: &str,
+    import: &JsImport,
     caller: &mut Caller<'_, HostState>,
     a: &[Val],
     result: Option<&ValType>,
 ) -> wasmtime::Result<Option<Val>> {
-    let base = name
-        .rsplit_once('_')
-        .filter(|(_, h)| h.len() == 16)
-        .map_or(name, |(b, _)| b);
-    let heap_get = |caller: &mut Caller<'_, HostState>, v: &Val| from_wasm(caller, v);
+    let arg = |k: usize| -> wasmtime::Result<&Val> {
+        a.get(k)
+            .ok_or_else(|| wasmtime::format_err!("`{}` takes no argument {k}", name))
+    };
+    let value = |caller: &mut Caller<'_, HostState>, k: usize| -> wasmtime::Result<JsValue> {
+        let v = *arg(k)?;
+        from_wasm(caller, &v)
+    };
+    let number = |k: usize| -> wasmtime::Result<usize> { Ok(i(arg(k)?) as u32 as usize) };
     let add = |caller: &mut Caller<'_, HostState>, v: JsValue| -> wasmtime::Result<Option<Val>> {
-        let ty = result.ok_or_else(|| wasmtime::format_err!("`{name}` declares no result"))?;
+        let ty = result.ok_or_else(|| wasmtime::format_err!("`{}` declares no result", name))?;
         to_wasm(caller, v, ty).map(Some)
     };
+    let count = |n: usize| -> wasmtime::Result<Option<Val>> {
+        Ok(Some(match result {
+            Some(ValType::F64) => Val::F64((n as f64).to_bits()),
+            _ => Val::I32(n as i32),
+        }))
+    };
     let boolean = |b: bool| Ok(Some(Val::I32(b as i32)));
-    match (name, base) {
-        (_, "__wbindgen_object_drop_ref") => {
-            state(caller)?.heap.drop_ref(i(&a[0]));
-            Ok(None)
-        }
-        (_, "__wbindgen_object_clone_ref") => {
-            let v = heap_get(caller, &a[0])?;
-            add(caller, v)
-        }
-        (_, "__wbindgen_init_externref_table") => {
-            init_externref_table(caller)?;
-            Ok(None)
-        }
-        (_, "__wbindgen_number_new") => add(caller, JsValue::Number(a[0].f64().unwrap_or(0.0))),
-        (_, "__wbindgen_string_new") => {
-            let s = read_string(caller, i(&a[0]), i(&a[1]))?;
-            add(caller, JsValue::Str(s))
-        }
-        (_, "__wbindgen_error_new") => {
-            let s = read_string(caller, i(&a[0]), i(&a[1]))?;
-            add(caller, JsValue::Error(s))
-        }
-        (_, "__wbindgen_throw") => {
-            let s = read_string(caller, i(&a[0]), i(&a[1]))?;
-            Err(wasmtime::format_err!("wasm threw: {s}"))
-        }
-        (_, "__wbg_log") => {
-            let s = read_string(caller, i(&a[0]), i(&a[1]))?;
-            tracing::info!(target: "wasm", "{s}");
-            Ok(None)
-        }
-        (_, "__wbg_error") => {
-            let s = read_string(caller, i(&a[0]), i(&a[1]))?;
-            tracing::error!(target: "wasm", "{s}");
-            call_export(caller, "__wbindgen_free", &[a[0], a[1], Val::I32(1)])?;
-            Ok(None)
-        }
-        // Per wasm-bindgen version: 0.2.89 (plonk_wasm), 0.2.100 (kimchi_wasm).
-        ("__wbg_new_abda76e883ba8a5f" | "__wbg_new_8a6f238a6ece86ea", _) => {
-            add(caller, JsValue::Error(String::new()))
-        }
-        ("__wbg_new_898a68150f225f2e" | "__wbg_new_78feb108b6472713", _) => {
-            add(caller, JsValue::array(Vec::new()))
-        }
-        ("__wbg_new_8125e318e6245eed" | "__wbg_new_a12002a7f91c75be", _) => {
-            let v = match heap_get(caller, &a[0])? {
-                JsValue::Buffer => JsValue::MemoryView {
-                    offset: 0,
-                    len: memory(caller)?.data_size(),
-                },
-                other => JsValue::bytes(bytes_of(&other, &memory(caller)?)?),
+    let string = |caller: &mut Caller<'_, HostState>| -> wasmtime::Result<String> {
+        read_string(caller, i(arg(0)?), i(arg(1)?))
+    };
+    match import.op {
+        JsOp::Drop => Ok(None),
+        JsOp::Arg => {
+            // A number cast to a JS value (`__wbindgen_number_new(f64)`, 0.2.10x's casts), or
+            // a JS value cloned: an `i32` is a heap index only where JS values live on the heap.
+            let v = match *arg(0)? {
+                Val::I32(n) if state(caller)?.externref_table.is_some() => {
+                    JsValue::Number(n as f64)
+                }
+                Val::I64(n) => JsValue::Number(n as f64),
+                Val::F32(bits) => JsValue::Number(f32::from_bits(bits) as f64),
+                _ => value(caller, 0)?,
             };
             add(caller, v)
         }
-        (_, "__wbg_stack") => {
-            let stack = match heap_get(caller, &a[1])? {
+        JsOp::StringNew => {
+            let s = string(caller)?;
+            add(caller, JsValue::Str(s))
+        }
+        JsOp::ErrorNew => {
+            let s = string(caller)?;
+            add(caller, JsValue::Error(s))
+        }
+        JsOp::Throw => {
+            let s = string(caller)?;
+            Err(wasmtime::format_err!("wasm threw: Error: {s}"))
+        }
+        JsOp::Console { method, frees } => {
+            let s = string(caller)?;
+            match method {
+                "error" => tracing::error!(target: "wasm", "{s}"),
+                "warn" => tracing::warn!(target: "wasm", "{s}"),
+                "debug" => tracing::debug!(target: "wasm", "{s}"),
+                _ => tracing::info!(target: "wasm", "{s}"),
+            }
+            if frees {
+                call_export(caller, "__wbindgen_free", &[a[0], a[1], Val::I32(1)])?;
+            }
+            Ok(None)
+        }
+        JsOp::NewError => add(caller, JsValue::Error(String::new())),
+        JsOp::NewArray => add(caller, JsValue::array(Vec::new())),
+        JsOp::NewUint8Array => {
+            let v = match value(caller, 0)? {
+                JsValue::Buffer => JsValue::MemoryView {
+                    offset: 0,
+                    len: memory_size(caller)?,
+                },
+                JsValue::Array(items) => {
+                    let items = items.lock().clone();
+                    JsValue::bytes(
+                        items
+                            .iter()
+                            .map(|v| match v {
+                                JsValue::Number(n) => *n as u8,
+                                _ => 0,
+                            })
+                            .collect(),
+                    )
+                }
+                other => JsValue::bytes(bytes_of(caller, &other)?),
+            };
+            add(caller, v)
+        }
+        JsOp::NewUint8ArrayWithLength => add(caller, JsValue::bytes(vec![0; number(0)?])),
+        JsOp::NewUint8ArrayView => {
+            let v = JsValue::MemoryView {
+                offset: number(1)?,
+                len: number(2)?,
+            };
+            add(caller, v)
+        }
+        JsOp::NewFunction => {
+            let code = string(caller)?;
+            add(caller, JsValue::Function(code))
+        }
+        JsOp::ErrorStack => {
+            let stack = match value(caller, 1)? {
                 JsValue::Error(m) => format!("Error: {m}\n    at wasm (host)"),
                 _ => String::new(),
             };
-            return_string(caller, i(&a[0]), &stack)?;
+            return_string(caller, i(arg(0)?), &stack)?;
             Ok(None)
         }
-        (_, "__wbindgen_debug_string") => {
-            let s = format!("{:?}", heap_get(caller, &a[1])?);
-            return_string(caller, i(&a[0]), &s)?;
+        JsOp::DebugString => {
+            let s = format!("{:?}", value(caller, 1)?);
+            return_string(caller, i(arg(0)?), &s)?;
             Ok(None)
         }
-        (_, "__wbindgen_is_object") => {
-            let v = heap_get(caller, &a[0])?;
+        JsOp::JsonSerialize => {
+            let s = json(&value(caller, 1)?);
+            return_string(caller, i(arg(0)?), &s)?;
+            Ok(None)
+        }
+        JsOp::IsObject => {
+            let v = value(caller, 0)?;
             boolean(!matches!(
                 v,
                 JsValue::Undefined
@@ -603,126 +736,94 @@ fn dispatch(
                     | JsValue::Function(_)
             ))
         }
-        (_, "__wbindgen_is_string") => boolean(matches!(heap_get(caller, &a[0])?, JsValue::Str(_))),
-        (_, "__wbindgen_is_function") => {
-            boolean(matches!(heap_get(caller, &a[0])?, JsValue::Function(_)))
+        JsOp::IsString => boolean(matches!(value(caller, 0)?, JsValue::Str(_))),
+        JsOp::IsFunction => boolean(matches!(value(caller, 0)?, JsValue::Function(_))),
+        JsOp::IsUndefined => boolean(matches!(value(caller, 0)?, JsValue::Undefined)),
+        JsOp::IsArray => boolean(matches!(value(caller, 0)?, JsValue::Array(_))),
+        JsOp::InstanceOf(class) => {
+            let v = value(caller, 0)?;
+            boolean(match class {
+                "ArrayBuffer" => matches!(v, JsValue::Buffer),
+                "Uint8Array" => matches!(v, JsValue::Bytes { .. } | JsValue::MemoryView { .. }),
+                "WebAssembly.Memory" => matches!(v, JsValue::Memory),
+                "Error" => matches!(v, JsValue::Error(_)),
+                "Array" => matches!(v, JsValue::Array(_)),
+                _ => false,
+            })
         }
-        (_, "__wbindgen_is_undefined") => {
-            boolean(matches!(heap_get(caller, &a[0])?, JsValue::Undefined))
-        }
-        (_, "__wbg_self" | "__wbg_window" | "__wbg_globalThis" | "__wbg_global") => {
-            add(caller, JsValue::Global)
-        }
-        // 0.2.100: `globalThis` as a table slot (0 would mean absent, for SELF, WINDOW, GLOBAL).
-        (_, "__wbg_static_accessor_GLOBAL_THIS") => {
-            to_table_slot(caller, JsValue::Global).map(Some)
-        }
-        (
-            _,
-            "__wbg_static_accessor_SELF"
-            | "__wbg_static_accessor_WINDOW"
-            | "__wbg_static_accessor_GLOBAL",
-        ) => Ok(Some(Val::I32(0))),
-        (_, "__wbg_crypto") => {
-            let v = match heap_get(caller, &a[0])? {
-                JsValue::Global => JsValue::Crypto,
+        JsOp::Global(_) => add(caller, JsValue::Global),
+        // `globalThis` as a table slot; 0 (absent) for `self`, `window`, `global`: getrandom
+        // then reaches Web Crypto through `globalThis`.
+        JsOp::StaticGlobal(name) => match name {
+            "globalThis" => to_table_slot(caller, JsValue::Global).map(Some),
+            _ => Ok(Some(Val::I32(0))),
+        },
+        JsOp::Property(name) => {
+            let v = match (value(caller, 0)?, name) {
+                (JsValue::Global, "crypto") => JsValue::Crypto,
+                (JsValue::Memory | JsValue::MemoryView { .. }, "buffer") => JsValue::Buffer,
+                (JsValue::Error(m), "message") => JsValue::Str(m),
+                // Not Node: no `process` or `msCrypto`, so getrandom takes the Web Crypto path.
                 _ => JsValue::Undefined,
             };
             add(caller, v)
         }
-        // Not Node: no `process`, `require` or `msCrypto`, so getrandom takes the Web Crypto path.
-        (_, "__wbg_process" | "__wbg_versions" | "__wbg_node" | "__wbg_msCrypto") => {
-            add(caller, JsValue::Undefined)
-        }
-        (_, "__wbg_require") => add(caller, JsValue::Undefined),
-        (_, "__wbg_getRandomValues" | "__wbg_randomFillSync") => {
-            let target = if base == "__wbg_randomFillSync" {
-                js_take(caller, &a[1])?
-            } else {
-                heap_get(caller, &a[1])?
+        JsOp::Require => add(caller, JsValue::Undefined),
+        JsOp::Length => {
+            let len = match value(caller, 0)? {
+                JsValue::Array(items) => items.lock().len(),
+                JsValue::Bytes { len, .. } | JsValue::MemoryView { len, .. } => len,
+                JsValue::Str(s) => s.encode_utf16().count(),
+                _ => 0,
             };
-            let mem = memory(caller)?;
-            let mut bytes = vec![0u8; bytes_of(&target, &mem)?.len()];
+            count(len)
+        }
+        JsOp::ByteLength => {
+            let len = match value(caller, 0)? {
+                JsValue::Bytes { len, .. } | JsValue::MemoryView { len, .. } => len,
+                _ => memory_size(caller)?,
+            };
+            count(len)
+        }
+        JsOp::GetRandomValues | JsOp::RandomFillSync => {
+            let target = value(caller, 1)?;
+            let mut bytes = vec![0u8; bytes_of(caller, &target)?.len()];
             state(caller)?.rng.lock().fill(&mut bytes)?;
-            write_into(&target, 0, &bytes, &mem)?;
+            write_into(caller, &target, 0, &bytes)?;
             Ok(None)
         }
-        (_, "__wbg_newnoargs") => {
-            let code = read_string(caller, i(&a[0]), i(&a[1]))?;
-            add(caller, JsValue::Function(code))
-        }
-        (_, "__wbg_call") => {
-            let v = match heap_get(caller, &a[0])? {
-                JsValue::Function(code) if code.trim() == "return this" => JsValue::Global,
-                other => return Err(wasmtime::format_err!("cannot call {other:?} on the host")),
-            };
-            add(caller, v)
-        }
-        ("__wbg_get_44be0491f933a435" | "__wbg_get_b9b93047fe3cf45b", _) => {
-            let v = match heap_get(caller, &a[0])? {
+        JsOp::GetIndex => {
+            let v = match value(caller, 0)? {
                 JsValue::Array(items) => items
                     .lock()
-                    .get(i(&a[1]) as u32 as usize)
+                    .get(number(1)?)
                     .cloned()
                     .unwrap_or(JsValue::Undefined),
                 _ => JsValue::Undefined,
             };
             add(caller, v)
         }
-        ("__wbg_set_502d29070ea18557" | "__wbg_set_37837023f3d740e8", _) => {
-            let value = js_take(caller, &a[2])?;
-            if let JsValue::Array(items) = heap_get(caller, &a[0])? {
+        JsOp::SetIndex => {
+            let item = value(caller, 2)?;
+            if let JsValue::Array(items) = value(caller, 0)? {
                 let mut items = items.lock();
-                let idx = i(&a[1]) as u32 as usize;
+                let idx = number(1)?;
                 if items.len() <= idx {
                     items.resize(idx + 1, JsValue::Undefined);
                 }
-                items[idx] = value;
+                items[idx] = item;
             }
             Ok(None)
         }
-        ("__wbg_set_5cf90238115182c3" | "__wbg_set_65595bdd868b3009", _) => {
-            let (dst, src) = (heap_get(caller, &a[0])?, heap_get(caller, &a[1])?);
-            let mem = memory(caller)?;
-            write_into(&dst, i(&a[2]) as u32 as usize, &bytes_of(&src, &mem)?, &mem)?;
+        JsOp::TypedArraySet => {
+            let (dst, src) = (value(caller, 0)?, value(caller, 1)?);
+            let src = bytes_of(caller, &src)?;
+            write_into(caller, &dst, number(2)?, &src)?;
             Ok(None)
         }
-        (_, "__wbg_length") => {
-            let len = match heap_get(caller, &a[0])? {
-                JsValue::Array(items) => items.lock().len(),
-                JsValue::Bytes { len, .. } | JsValue::MemoryView { len, .. } => len,
-                JsValue::Str(s) => s.encode_utf16().count(),
-                _ => 0,
-            };
-            Ok(Some(Val::I32(len as i32)))
-        }
-        (_, "__wbg_isArray") => boolean(matches!(heap_get(caller, &a[0])?, JsValue::Array(_))),
-        (_, "__wbg_instanceof_ArrayBuffer") => {
-            boolean(matches!(heap_get(caller, &a[0])?, JsValue::Buffer))
-        }
-        (_, "__wbg_instanceof_Uint8Array") => boolean(matches!(
-            heap_get(caller, &a[0])?,
-            JsValue::Bytes { .. } | JsValue::MemoryView { .. }
-        )),
-        (_, "__wbg_instanceof_Memory") => {
-            boolean(matches!(heap_get(caller, &a[0])?, JsValue::Memory))
-        }
-        (_, "__wbg_byteLength") => Ok(Some(Val::I32(memory(caller)?.data_size() as i32))),
-        (_, "__wbg_buffer") => add(caller, JsValue::Buffer),
-        (_, "__wbindgen_memory") => add(caller, JsValue::Memory),
-        (_, "__wbg_newwithbyteoffsetandlength") => {
-            let v = JsValue::MemoryView {
-                offset: i(&a[1]) as u32 as usize,
-                len: i(&a[2]) as u32 as usize,
-            };
-            add(caller, v)
-        }
-        (_, "__wbg_newwithlength") => {
-            add(caller, JsValue::bytes(vec![0; i(&a[0]) as u32 as usize]))
-        }
-        (_, "__wbg_subarray") => {
-            let (from, to) = (i(&a[1]) as u32 as usize, i(&a[2]) as u32 as usize);
-            let v = match heap_get(caller, &a[0])? {
+        JsOp::Subarray => {
+            let (from, to) = (number(1)?, number(2)?);
+            let v = match value(caller, 0)? {
                 JsValue::Bytes { data, start, len } => {
                     let (from, to) = (from.min(len), to.min(len).max(from.min(len)));
                     JsValue::Bytes {
@@ -742,19 +843,99 @@ fn dispatch(
             };
             add(caller, v)
         }
-        (_, "__wbg_startWorkers") => {
-            let (_src, _memory) = (js_take(caller, &a[0])?, js_take(caller, &a[1])?);
-            super::rayon_pool::start_workers(caller, i(&a[2]))?;
+        JsOp::Call0 | JsOp::Call1 => {
+            let v = match value(caller, 0)? {
+                JsValue::Function(code) if code.trim() == "return this" => JsValue::Global,
+                other => return Err(wasmtime::format_err!("cannot call {other:?} on the host")),
+            };
+            add(caller, v)
+        }
+        JsOp::Memory => add(caller, JsValue::Memory),
+        JsOp::StartWorkers => {
+            super::rayon_pool::start_workers(caller, i(arg(2)?))?;
             add(caller, JsValue::Promise)
         }
-        (_, "__wbg_terminateWorkers") => {
-            // The pool's threads end when the module drops its rayon pool; joined on retirement.
-            add(caller, JsValue::Promise)
+        // The pool's threads end when the module drops its rayon pool; joined on retirement.
+        JsOp::TerminateWorkers => add(caller, JsValue::Promise),
+        JsOp::InitExternrefTable => {
+            init_externref_table(caller)?;
+            Ok(None)
         }
-        _ => Err(wasmtime::format_err!(
-            "wasm-bindgen import `{name}` is not implemented by the host"
+        JsOp::Unsupported => Err(wasmtime::format_err!(
+            "`{}` has no operation (refused at instantiation)",
+            name
         )),
     }
+}
+
+/// `JSON.stringify(v === undefined ? null : v)` for the values the host models.
+fn json(v: &JsValue) -> String {
+    fn string(s: &str) -> String {
+        let mut out = String::from("\"");
+        for c in s.chars() {
+            match c {
+                '"' => out.push_str("\\\""),
+                '\\' => out.push_str("\\\\"),
+                '\n' => out.push_str("\\n"),
+                '\r' => out.push_str("\\r"),
+                '\t' => out.push_str("\\t"),
+                c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
+                c => out.push(c),
+            }
+        }
+        out.push('"');
+        out
+    }
+    match v {
+        JsValue::Undefined | JsValue::Null => "null".into(),
+        JsValue::Bool(b) => b.to_string(),
+        JsValue::Number(n) if n.is_finite() => {
+            if n.fract() == 0.0 && n.abs() < 1e21 {
+                format!("{}", *n as i64)
+            } else {
+                n.to_string()
+            }
+        }
+        JsValue::Number(_) => "null".into(),
+        JsValue::Str(s) => string(s),
+        JsValue::Array(items) => {
+            let items: Vec<String> = items
+                .lock()
+                .iter()
+                .map(|v| match v {
+                    JsValue::Undefined | JsValue::Function(_) => "null".into(),
+                    v => json(v),
+                })
+                .collect();
+            format!("[{}]", items.join(","))
+        }
+        JsValue::Bytes { .. } => {
+            let bytes = v.to_bytes().unwrap_or_default();
+            let fields: Vec<String> = bytes
+                .iter()
+                .enumerate()
+                .map(|(k, b)| format!("\"{k}\":{b}"))
+                .collect();
+            format!("{{{}}}", fields.join(","))
+        }
+        _ => "{}".into(),
+    }
+}
+
+/// Hands a JS exception to the module, as `handleError` does: onto the heap (or into the
+/// externref table) and through `__wbindgen_exn_store`.
+fn store_exception(
+    caller: &mut Caller<'_, HostState>,
+    e: &wasmtime::Error,
+) -> wasmtime::Result<()> {
+    let error = JsValue::Error(format!("{e:#}"));
+    let idx = if state(caller)?.externref_table.is_some() {
+        to_table_slot(caller, error)?
+    } else {
+        Val::I32(state(caller)?.heap.add(error))
+    };
+    call_export(caller, "__wbindgen_exn_store", &[idx])?;
+    Ok(())
 }
 
 /// Calls `__wbindgen_start`, with the thread stack size when it takes one (o1js's kimchi_wasm).
@@ -801,34 +982,99 @@ pub(crate) fn init_thread_pool(
     Ok(())
 }
 
-/// Defines every `__wbindgen_placeholder__` function import of `module` on `linker`, with the
-/// signature the module declares.
+/// Whether `module` is one of the import modules wasm-bindgen uses: `__wbindgen_placeholder__`
+/// (nodejs), `wbg` (web, no-modules) or `./X_bg.js` (bundler).
+pub fn is_import_module(module: &str) -> bool {
+    module == IMPORT_MODULE
+        || module == "wbg"
+        || (module.starts_with("./") && module.ends_with("_bg.js"))
+}
+
+/// What serves import `name`: its entry in `table`, else a wasm-bindgen intrinsic.
+fn resolve(module: &str, name: &str, table: &[JsImport]) -> Result<JsImport, Error> {
+    let refuse = |reason: String, source: &str| Error::UnsupportedImport {
+        module: module.into(),
+        name: name.into(),
+        reason,
+        js_source: source.into(),
+    };
+    match table.iter().find(|i| i.name == name) {
+        Some(entry) => match js_imports::unservable(entry.op) {
+            Some(reason) => Err(refuse(reason, entry.source)),
+            None => Ok(*entry),
+        },
+        None => match js_imports::intrinsic(name) {
+            Some(found) => Ok(found),
+            None => Err(refuse(
+                if table.is_empty() {
+                    "no JS import table was given (pass the shim's `JS_IMPORTS` to \
+                     `WasmBindgenImports::js_imports`)"
+                        .into()
+                } else {
+                    "it is not in the JS import table (was the table generated from another \
+                     build?)"
+                        .into()
+                },
+                "",
+            )),
+        },
+    }
+}
+
+/// Defines every function import of `module` from a wasm-bindgen import module on `linker`,
+/// with the signature the module declares, served by its operation. An import nobody can
+/// serve fails here, before any instance exists.
 pub(crate) fn define(
     linker: &mut Linker<HostState>,
     module: &Module,
-    _config: &WasmBindgenImports,
-) -> wasmtime::Result<()> {
+    config: &WasmBindgenImports,
+) -> Result<(), Error> {
     for import in module.imports() {
-        if import.module() != IMPORT_MODULE {
+        if !is_import_module(import.module()) {
             continue;
         }
         let Some(ty) = import.ty().func().cloned() else {
             continue;
         };
+        let js = resolve(import.module(), import.name(), config.js_imports)?;
         let name: Arc<str> = import.name().into();
         let result = ty.results().next();
-        linker.func_new(
-            IMPORT_MODULE,
-            import.name(),
-            ty,
-            move |mut caller, params, results| {
-                let out = dispatch(&name, &mut caller, params, result.as_ref())?;
-                if let (Some(v), Some(slot)) = (out, results.first_mut()) {
-                    *slot = v;
-                }
-                Ok(())
-            },
-        )?;
+        linker
+            .func_new(
+                import.module(),
+                import.name(),
+                ty,
+                move |mut caller, params, results| {
+                    let out = match dispatch(&name, &js, &mut caller, params, result.as_ref()) {
+                        Ok(out) => out,
+                        // What the glue's `handleError` returns after storing: `undefined`,
+                        // which the module reads as a zero of the result's type.
+                        Err(e) if js.catches => {
+                            store_exception(&mut caller, &e)?;
+                            result.as_ref().and_then(Val::default_for_ty)
+                        }
+                        Err(e) if js.op == JsOp::Throw => return Err(e),
+                        Err(e) => {
+                            return Err(
+                                e.context(format!("wasm-bindgen import `{name}` ({:?})", js.op))
+                            );
+                        }
+                    };
+                    // `takeObject(argN)`: the glue frees the heap slot of what it took.
+                    for &k in js.takes {
+                        if let (Some(Val::I32(idx)), Some(b)) =
+                            (params.get(k as usize), caller.data_mut().bindgen.as_mut())
+                        {
+                            b.heap.drop_ref(*idx);
+                        }
+                    }
+                    if let (Some(v), Some(slot)) = (out, results.first_mut()) {
+                        *slot = v;
+                    }
+                    Ok(())
+                },
+            )
+            .map_err(Error::Setup)?;
     }
     Ok(())
 }

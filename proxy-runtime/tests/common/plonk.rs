@@ -12,6 +12,11 @@ proxy_runtime::classes! {
     pub WasmGVesta = "__wbg_wasmgvesta_free";
 }
 
+/// plonk_wasm's JS imports, as codegen generates them (`js_imports/README.md`).
+pub mod imports {
+    include!("js_imports/plonk_wasm.rs");
+}
+
 /// The few plonk_wasm exports an SRS round trip needs.
 #[proxied]
 pub trait PlonkSrs {
@@ -87,6 +92,7 @@ pub fn config(dir: &Path, threads: usize) -> ProxyConfig {
         .imports(ImportsPreset::WasmBindgen(WasmBindgenImports {
             randomness: Randomness::Seeded(7),
             threads,
+            js_imports: imports::JS_IMPORTS,
             ..WasmBindgenImports::default()
         }))
         .module_cache(concat!(env!("CARGO_TARGET_TMPDIR"), "/module-cache"))
