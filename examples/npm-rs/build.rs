@@ -34,5 +34,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let wasm = lz4.join("lz4_wasm_nodejs_bg.wasm");
     codegen::Builder::new().wasm(&wasm).generate()?;
     println!("cargo:rustc-env=LZ4_WASM={}", wasm.display());
+
+    // brotli-wasm 3.0.1 (`pkg.node/`): wasm-bindgen 0.2.7x (objects passed as `this.ptr`),
+    // a plain memory, stream classes whose state only a replay with the same bytes rebuilds.
+    let brotli = fetch("brotli-wasm", "3.0.1")?;
+    let wasm = brotli.join("pkg.node/brotli_wasm_bg.wasm");
+    codegen::Builder::new().wasm(&wasm).generate()?;
+    println!("cargo:rustc-env=BROTLI_WASM={}", wasm.display());
     Ok(())
 }

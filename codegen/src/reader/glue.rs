@@ -600,7 +600,8 @@ fn raw_arg(arg: &Argument<'_>) -> RawArg {
     let Some(expr) = arg.as_expression() else {
         return RawArg::Other;
     };
-    if let Some(of) = member_of(expr, "__wbg_ptr") {
+    // `.ptr` before wasm-bindgen 0.2.85 renamed it `__wbg_ptr`.
+    if let Some(of) = member_of(expr, "__wbg_ptr").or_else(|| member_of(expr, "ptr")) {
         return RawArg::Borrowed { of: of.to_owned() };
     }
     if let Some(of) = destroyed_object(expr) {
@@ -711,7 +712,7 @@ impl<'a> Visit<'a> for RawCallCollector {
 
     fn visit_assignment_expression(&mut self, it: &AssignmentExpression<'a>) {
         if let AssignmentTarget::StaticMemberExpression(target) = &it.left
-            && target.property.name == "__wbg_ptr"
+            && (target.property.name == "__wbg_ptr" || target.property.name == "ptr")
             && matches!(&target.object, Expression::ThisExpression(_))
             && let Some(var) = plain_local(&it.right)
         {

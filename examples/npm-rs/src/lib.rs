@@ -7,6 +7,11 @@ pub mod lz4 {
     proxy_runtime::include_proxy!("lz4_wasm_nodejs");
 }
 
+/// `brotli-wasm` 3.0.1, its `pkg.node` build (wasm-bindgen 0.2.7x, plain memory).
+pub mod brotli {
+    proxy_runtime::include_proxy!("brotli_wasm");
+}
+
 use proxy_runtime::{ImportsPreset, ProxyConfig, WasmBindgenImports};
 
 /// The proxy config of lz4-wasm-nodejs: its wasm, and the wasm-bindgen imports served as its
@@ -14,5 +19,12 @@ use proxy_runtime::{ImportsPreset, ProxyConfig, WasmBindgenImports};
 pub fn lz4_config() -> ProxyConfig {
     ProxyConfig::from_path(env!("LZ4_WASM")).imports(ImportsPreset::WasmBindgen(
         WasmBindgenImports::default().js_imports(lz4::JS_IMPORTS),
+    ))
+}
+
+/// The proxy config of brotli-wasm's node build, with its generated `JS_IMPORTS`.
+pub fn brotli_config() -> ProxyConfig {
+    ProxyConfig::from_path(env!("BROTLI_WASM")).imports(ImportsPreset::WasmBindgen(
+        WasmBindgenImports::default().js_imports(brotli::JS_IMPORTS),
     ))
 }
