@@ -89,6 +89,11 @@ pub enum Role {
     Table,
     /// An exception tag.
     Tag,
+    /// A function only the raw typings (`X_bg.wasm.d.ts`) declare and no JS member
+    /// calls: a symbol of a linked library the module exports as well (ring's
+    /// `ring_core_*__bn_mul_mont`, zstd's `rust_zstd_wasm_shim_*`), reachable only
+    /// through the raw exports (reported as information).
+    Raw,
     /// A function the typings and glue do not account for (always reported).
     Unmatched,
 }
@@ -110,6 +115,7 @@ impl Role {
             Self::Global => "global",
             Self::Table => "table",
             Self::Tag => "tag",
+            Self::Raw => "raw",
             Self::Unmatched => "unmatched",
         }
     }
