@@ -14,7 +14,10 @@ use crate::reader::wasm::{ExportKind, ExternDetail, WasmModule};
 use api::JsApi;
 
 /// Range of wasm-bindgen versions whose output this tool has been run against.
-pub const TESTED_WASM_BINDGEN: &[&str] = &["0.2.89", "0.2.92", "0.2.100", "0.2.105"];
+pub const TESTED_WASM_BINDGEN: &[&str] = &[
+    "0.2.78", "0.2.80", "0.2.84", "0.2.89", "0.2.91", "0.2.92", "0.2.100", "0.2.103", "0.2.105",
+    "0.2.128",
+];
 
 /// One wasm module read together with its wasm-bindgen typings and glue.
 #[derive(Debug, Clone, Serialize)]
