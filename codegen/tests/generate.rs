@@ -282,3 +282,57 @@ fn a_shim_that_cannot_be_written_fails_with_its_reason() {
         );
     }
 }
+
+#[test]
+fn glue_members_the_typings_leave_out_are_forwarded_and_generics_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    counter_fixture(dir.path());
+    // As automerge-wasm 0.1.25's hand-written typings leave out `Automerge.new` and
+    // declare `applyPatches<Doc>(obj: Doc): Doc`: `withSeed` only in the glue, and a
+    // generic method.
+    edit_counter(dir.path(), "counter.d.ts", |t| {
+        t.replace(
+            "  static withSeed(seed: number): Counter;\n",
+            "  pick<T extends object = {}>(x: T): T;\n",
+        )
+    });
+    let output = regenerate(dir.path(), &[]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let out = dir.path().join("out");
+    let js = std::fs::read_to_string(out.join("counter.proxy.cjs")).unwrap();
+    // Untyped: values mapped deeply both ways, logged as the policy says for the export.
+    assert!(js.contains("  static withSeed(...$args) {"), "{js}");
+    assert!(
+        js.contains("$runtime.wrapDeep($glue.Counter.withSeed(...$runtime.unwrapDeep($args)))"),
+        "{js}"
+    );
+    assert!(js.contains("$op_Counter_withSeed"), "{js}");
+    // `free` is the runtime's (Handle#free), never forwarded as an undeclared member.
+    assert!(!js.contains("free(...$args)"), "{js}");
+    let dts = std::fs::read_to_string(out.join("counter.proxy.d.cts")).unwrap();
+    assert!(
+        !dts.contains("withSeed"),
+        "declared although the typings do not: {dts}"
+    );
+    assert!(
+        dts.contains("  pick<T extends object = {}>(x: T): T;"),
+        "{dts}"
+    );
+}
+
+#[test]
+fn glue_that_loads_its_wasm_itself_is_refused_with_how() {
+    let dir = tempfile::tempdir().unwrap();
+    counter_fixture(dir.path());
+    edit_counter(dir.path(), "counter.cjs", |t| {
+        format!("import * as wasm0 from \"./counter_bg.wasm\";\n{t}")
+    });
+    let output = regenerate(dir.path(), &[]);
+    assert_eq!(output.status.code(), Some(1), "{}", stdout(&output));
+    let err = stderr(&output);
+    assert!(
+        err.contains("the glue cannot be handed a fresh instance: it imports the wasm module itself (`import ... from \"./counter_bg.wasm\"`"),
+        "{err}"
+    );
+    assert!(!dir.path().join("out").exists(), "files were written");
+}

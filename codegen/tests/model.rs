@@ -183,3 +183,50 @@ fn typings_are_found_through_package_json() {
     let model = read_module(&wasm, &ReadOptions::default()).unwrap();
     assert!(model.files.typings.is_none() && model.api.is_none());
 }
+
+#[test]
+fn an_export_only_the_raw_typings_declare_is_raw_not_unmatched() {
+    // A symbol of a linked library (ring's `ring_core_*__bn_mul_mont`, zstd's
+    // `rust_zstd_wasm_shim_*`): wasm-bindgen lists it in `X_bg.wasm.d.ts`, and neither the
+    // typings nor the glue use it. Here `add` plays that part.
+    let dir = tempfile::tempdir().unwrap();
+    let wasm = counter_fixture(dir.path());
+    let counter = wasm.parent().unwrap();
+    let typings = std::fs::read_to_string(counter.join("counter.d.ts")).unwrap();
+    std::fs::write(
+        counter.join("counter.d.ts"),
+        typings.replace("export function add(a: number, b: number): number;", ""),
+    )
+    .unwrap();
+    let glue = std::fs::read_to_string(counter.join("counter.cjs")).unwrap();
+    std::fs::write(
+        counter.join("counter.cjs"),
+        glue.replace("const ret = wasm.add(a, b);", "const ret = a + b;"),
+    )
+    .unwrap();
+    let model = read_module(&wasm, &ReadOptions::default()).unwrap();
+    let add = model.exports.iter().find(|e| e.name == "add").unwrap();
+    assert_eq!(
+        (add.role, add.class.as_deref(), add.member.as_deref()),
+        (Role::Raw, None, None)
+    );
+    assert_eq!(Role::Raw.as_str(), "raw");
+    assert!(
+        model.warnings().all(|w| !w.message.contains("`add`")),
+        "{:?}",
+        model.findings
+    );
+    assert!(
+        model.findings.iter().any(|f| f
+            .message
+            .contains("`add` is declared only by the raw typings")),
+        "{:?}",
+        model.findings
+    );
+
+    // Without the raw typings nothing accounts for it: unmatched, with a warning.
+    std::fs::remove_file(counter.join("counter_bg.wasm.d.ts")).unwrap();
+    let model = read_module(&wasm, &ReadOptions::default()).unwrap();
+    let add = model.exports.iter().find(|e| e.name == "add").unwrap();
+    assert_eq!(add.role, Role::Unmatched);
+}

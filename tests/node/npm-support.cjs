@@ -6,7 +6,7 @@ const { root, generate } = require('./support.cjs');
 
 /** Fetches a pinned npm package (fixtures/npm/pins) and returns its unpacked directory. */
 function fetchPackage(name, version) {
-  return execFileSync('bash', [path.join(root, 'fixtures/npm/fetch.sh'), name, version], { encoding: 'utf8' }).trim();
+  return execFileSync('bash', [path.join(root, 'fixtures/npm/fetch.sh'), name, version], { encoding: 'utf8', timeout: 5 * 60_000 }).trim();
 }
 
 /**

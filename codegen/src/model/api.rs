@@ -113,6 +113,9 @@ pub struct JsFunction {
     pub returns: TypeRef,
     /// Declared `async` (or returning a `Promise`).
     pub is_async: bool,
+    /// Its type parameters as written (`<Doc>`, `<T extends X = Y>`), if generic.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub type_params: Option<String>,
 }
 
 impl JsFunction {

@@ -59,6 +59,14 @@ pub(super) fn correlate(
                     None if is_closure_adapter(&raw.name, glue.as_ref()) => {
                         (Role::Closure, None, None)
                     }
+                    None if raw_only(&raw.name, raw_api.as_ref(), glue.as_ref()) => {
+                        findings.push(info(format!(
+                            "export `{}` is declared only by the raw typings and called by no JS \
+                             member: a symbol of a linked library, reachable through the raw exports",
+                            raw.name
+                        )));
+                        (Role::Raw, None, None)
+                    }
                     None => {
                         findings.push(warning(format!(
                             "export `{}` matches nothing in the typings or glue",
@@ -135,6 +143,14 @@ pub(super) fn correlate(
         exports,
         findings,
     }
+}
+
+/// Whether `name` is declared by the raw typings while the glue (present) never names it.
+fn raw_only(name: &str, raw_api: Option<&JsApi>, glue: Option<&Glue>) -> bool {
+    let (Some(raw_api), Some(glue)) = (raw_api, glue) else {
+        return false;
+    };
+    raw_api.functions.iter().any(|f| f.name == name) && !glue.referenced.iter().any(|r| r == name)
 }
 
 /// wasm-bindgen's own exports: allocator, stack, externref table, start, thread hooks.

@@ -15,7 +15,10 @@ use crate::reader::wasm::{ExportKind, ExternDetail, WasmModule};
 use api::JsApi;
 
 /// Range of wasm-bindgen versions whose output this tool has been run against.
-pub const TESTED_WASM_BINDGEN: &[&str] = &["0.2.89", "0.2.92", "0.2.100", "0.2.105"];
+pub const TESTED_WASM_BINDGEN: &[&str] = &[
+    "0.2.78", "0.2.80", "0.2.84", "0.2.89", "0.2.91", "0.2.92", "0.2.100", "0.2.103", "0.2.105",
+    "0.2.128",
+];
 
 /// One wasm module read together with its wasm-bindgen typings and glue.
 #[derive(Debug, Clone, Serialize)]
@@ -90,6 +93,11 @@ pub enum Role {
     Table,
     /// An exception tag.
     Tag,
+    /// A function only the raw typings (`X_bg.wasm.d.ts`) declare and no JS member
+    /// calls: a symbol of a linked library the module exports as well (ring's
+    /// `ring_core_*__bn_mul_mont`, zstd's `rust_zstd_wasm_shim_*`), reachable only
+    /// through the raw exports (reported as information).
+    Raw,
     /// A function the typings and glue do not account for (always reported).
     Unmatched,
 }
@@ -111,6 +119,7 @@ impl Role {
             Self::Global => "global",
             Self::Table => "table",
             Self::Tag => "tag",
+            Self::Raw => "raw",
             Self::Unmatched => "unmatched",
         }
     }

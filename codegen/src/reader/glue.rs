@@ -31,6 +31,10 @@ pub struct Glue {
     /// written by wasm-bindgen, e.g. ``a class declared as `var Resvg = class` ``: its
     /// exports are then the bundler's wrappers, which the model cannot map.
     pub bundled: Option<String>,
+    /// Why the glue loads its wasm in a way the proxy cannot take over, e.g. it imports
+    /// the wasm as a module itself (`import * as wasm from "./X_bg.wasm"`, the bundler
+    /// target before `__wbg_set_wasm`) or reads it with `Deno.readFile` (the deno target).
+    pub loads_wasm_itself: Option<String>,
     /// Every raw export the glue names anywhere (`wasm.N`), in first-use order: its
     /// exports' own calls, and those of code no export holds, such as wasm-bindgen's
     /// closure adapters (called when JS invokes a Rust closure) and import shims.
@@ -280,6 +284,25 @@ pub fn parse_glue(path: &Path, text: &str) -> Result<Glue> {
             }
             _ => {}
         }
+    }
+
+    for statement in &program.body {
+        if let Statement::ImportDeclaration(i) = statement {
+            let source = i.source.value.as_str();
+            if source.ends_with(".wasm") && glue.loads_wasm_itself.is_none() {
+                glue.loads_wasm_itself = Some(format!(
+                    "it imports the wasm module itself (`import ... from \"{source}\"`, wasm-bindgen's \
+                     bundler target before `__wbg_set_wasm`), which only a bundler resolves"
+                ));
+            }
+        }
+    }
+    if glue.loads_wasm_itself.is_none() && text.contains("Deno.readFile") {
+        glue.loads_wasm_itself = Some(
+            "it reads its wasm with `Deno.readFile` when it loads (wasm-bindgen's deno target), \
+             which node cannot run"
+                .into(),
+        );
     }
 
     for statement in &program.body {
@@ -1099,6 +1122,37 @@ module.exports.maybe = function(c) {
                 class: "Gate".into()
             }
         );
+    }
+
+    #[test]
+    fn glue_that_loads_its_wasm_itself_says_how() {
+        // wasm-bindgen's bundler target before `__wbg_set_wasm` (lz4-wasm 0.9.2, 0.2.80).
+        let old = parse_glue(
+            Path::new("lz4_wasm.js"),
+            "import * as wasm from \"./lz4_wasm_bg.wasm\";\nexport * from \"./lz4_wasm_bg.js\";",
+        )
+        .unwrap();
+        let how = old.loads_wasm_itself.unwrap_or_default();
+        assert!(how.contains("imports the wasm module itself"), "{how}");
+        assert!(how.contains("\"./lz4_wasm_bg.wasm\""), "{how}");
+        // The deno target (automerge-wasm 0.1.25's `deno/`).
+        let deno = parse_glue(
+            Path::new("x.js"),
+            "let wasmCode = '';\nwasmCode = await Deno.readFile(new URL('x_bg.wasm', import.meta.url));\nexport function f() {}",
+        )
+        .unwrap();
+        assert!(
+            deno.loads_wasm_itself
+                .unwrap_or_default()
+                .contains("`Deno.readFile`")
+        );
+        // The newer split's real glue is handed its instance: nothing to say.
+        let split = parse_glue(
+            Path::new("x_bg.js"),
+            "let wasm;\nexport function __wbg_set_wasm(val) { wasm = val; }",
+        )
+        .unwrap();
+        assert_eq!(split.loads_wasm_itself, None);
     }
 
     #[test]

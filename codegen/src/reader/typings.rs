@@ -113,6 +113,10 @@ impl TypingsReader<'_, '_> {
                             params: self.params(&f.params),
                             returns: self.annotation(Some(&f.return_type)),
                             is_async: false,
+                            type_params: f
+                                .type_parameters
+                                .as_ref()
+                                .map(|t| text_of(self.text, &**t).to_owned()),
                         });
                     } else {
                         self.api.values.push(JsValue {
@@ -210,6 +214,10 @@ impl TypingsReader<'_, '_> {
                                     params: self.params(&m.params),
                                     is_async: matches!(returns.ty, JsType::Promise(_)),
                                     returns,
+                                    type_params: m
+                                        .type_parameters
+                                        .as_ref()
+                                        .map(|t| text_of(self.text, &**t).to_owned()),
                                 },
                                 from_interface: true,
                             });
@@ -267,6 +275,10 @@ impl TypingsReader<'_, '_> {
             params: self.params(&f.params),
             is_async: f.r#async || matches!(returns.ty, JsType::Promise(_)),
             returns,
+            type_params: f
+                .type_parameters
+                .as_ref()
+                .map(|t| text_of(self.text, &**t).to_owned()),
         }
     }
 
@@ -452,6 +464,37 @@ fn classify(ty: &TSType<'_>) -> JsType {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn type_parameters_are_kept_as_written() {
+        // automerge-wasm 0.1.25's hand-written typings: `applyPatches<Doc>(obj: Doc, ...)`.
+        let api = parse_typings(
+            Path::new("t.d.ts"),
+            r#"
+export function pick<T extends object = {}>(x: T): T;
+export function plain(x: number): number;
+export class Automerge {
+  applyPatches<Doc>(obj: Doc, meta?: unknown): Doc;
+}
+interface Automerge { view<V>(v: V): V; }
+"#,
+        )
+        .unwrap();
+        assert_eq!(
+            api.functions[0].type_params.as_deref(),
+            Some("<T extends object = {}>")
+        );
+        assert_eq!(api.functions[1].type_params, None);
+        let methods = &api.classes[0].methods;
+        let generic = |name: &str| {
+            methods
+                .iter()
+                .find(|m| m.function.name == name)
+                .and_then(|m| m.function.type_params.clone())
+        };
+        assert_eq!(generic("applyPatches").as_deref(), Some("<Doc>"));
+        assert_eq!(generic("view").as_deref(), Some("<V>"));
+    }
 
     #[test]
     fn reads_functions_classes_enums_and_optionals() {

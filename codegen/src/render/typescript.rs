@@ -19,7 +19,7 @@ use crate::model::api::{JsApi, JsClass, JsFunction, JsParam, JsType};
 use crate::model::transfer::{self, ClassTransfer};
 use crate::model::{Export, Role};
 use crate::reader::glue::RawArg;
-use crate::reader::glue::{Glue, GlueFormat};
+use crate::reader::glue::{Glue, GlueFormat, GlueMember, MemberKind};
 use crate::replay::{CallFacts, Mutated, ReplayPolicy};
 
 /// Emits a runtime file from `templates/ts/` under the same relative path.
@@ -56,7 +56,7 @@ pub const RUNTIME_FILE: &str = "wasm-proxy-runtime/index.cjs";
 
 /// Local names the shim itself uses; `$` cannot appear in wasm-bindgen names.
 const SHIM_LOCALS: &[&str] = &[
-    "$runtime", "$glue", "$wrap", "$unwrap", "$path", "$result", "$error",
+    "$runtime", "$glue", "$wrap", "$unwrap", "$path", "$result", "$error", "$args",
 ];
 
 /// Writes `body` (a call into the module) inside a `try` whose `catch` hands the error to
@@ -84,6 +84,8 @@ pub enum Skipped {
     Policy(String),
     /// The glue was re-bundled by a JS bundler (why it looks so): not supported.
     BundledGlue(String),
+    /// The glue loads its wasm itself, so no other instance can be handed to it (how).
+    GlueLoadsWasm(String),
 }
 
 impl std::fmt::Display for Skipped {
@@ -105,6 +107,13 @@ impl std::fmt::Display for Skipped {
                      bundler's wrappers, not wasm-bindgen's, and a proxy of them is not supported"
                 );
             }
+            Skipped::GlueLoadsWasm(how) => {
+                return write!(
+                    f,
+                    "the glue cannot be handed a fresh instance: {how}; generate from the \
+                     package's nodejs, web or newer bundler build (`X_bg.js` with `__wbg_set_wasm`)"
+                );
+            }
         })
     }
 }
@@ -122,6 +131,13 @@ pub fn render(
     let glue_file = model.files.glue.as_deref().ok_or(Skipped::NoGlue)?;
     if let Some(evidence) = &glue.bundled {
         return Err(Skipped::BundledGlue(evidence.clone()));
+    }
+    if let Some(how) = glue
+        .loads_wasm_itself
+        .as_ref()
+        .filter(|_| !glue.takes_wasm())
+    {
+        return Err(Skipped::GlueLoadsWasm(how.clone()));
     }
     let shim = ShimNames::for_glue(glue_file, glue.format, glue.takes_wasm());
     let header = header(model);
@@ -220,6 +236,11 @@ struct ShimPlan<'a> {
     /// Glue exports the typings do not declare (or declare as values): forwarded live.
     values: Vec<String>,
     class_locals: std::collections::HashMap<&'a str, String>,
+    /// Methods and static methods of each glue class that its typings do not declare
+    /// (automerge-wasm's hand-written typings leave out `Automerge.new`): forwarded
+    /// untyped, their values mapped deeply (handles in, handles out), absent from the
+    /// proxy's typings as from the package's.
+    undeclared: HashMap<String, Vec<&'a GlueMember>>,
     /// How the shim's classes can move by transfer.
     transfers: Vec<ClassTransfer>,
     /// The replay policy's decision for each call, by (class, member, kind).
@@ -318,7 +339,7 @@ fn js_position(model: &ModuleModel, export: &Export, raw: usize) -> Option<usize
 }
 
 impl<'a> ShimPlan<'a> {
-    fn new(api: &'a JsApi, glue: &Glue) -> Self {
+    fn new(api: &'a JsApi, glue: &'a Glue) -> Self {
         let mut scope = NameScope::with_reserved(SHIM_LOCALS);
         let in_glue = |name: &str| glue.export(name).is_some();
         let classes: Vec<_> = api
@@ -355,6 +376,24 @@ impl<'a> ShimPlan<'a> {
             .iter()
             .map(|(c, local)| (c.name.as_str(), local.clone()))
             .collect();
+        let undeclared = classes
+            .iter()
+            .filter_map(|(c, _)| {
+                let declared = |m: &GlueMember| {
+                    c.methods.iter().any(|d| d.function.name == m.name)
+                        || c.accessors.iter().any(|a| a.name == m.name)
+                };
+                let members: Vec<&GlueMember> = glue
+                    .export(&c.name)?
+                    .members
+                    .iter()
+                    .filter(|m| matches!(m.kind, MemberKind::Method | MemberKind::StaticMethod))
+                    // `free` is the runtime's own (`Handle#free`), `__wrap` and kin are wasm-bindgen's.
+                    .filter(|m| !declared(m) && m.name != "free" && !m.name.starts_with("__"))
+                    .collect();
+                (!members.is_empty()).then(|| (c.name.clone(), members))
+            })
+            .collect();
         let transfers = transfer::analyse(api, Some(glue))
             .into_iter()
             .filter(|t| class_locals.contains_key(t.class.as_str()))
@@ -365,6 +404,7 @@ impl<'a> ShimPlan<'a> {
             enums,
             values,
             class_locals,
+            undeclared,
             transfers,
             operations: HashMap::new(),
         }
@@ -745,6 +785,18 @@ fn render_class(
             op_of(w, kind, &m.function.name)
         })
         .collect();
+    let undeclared: &[&GlueMember] = plan.undeclared.get(&class.name).map_or(&[], Vec::as_slice);
+    let undeclared_ops: Vec<String> = undeclared
+        .iter()
+        .map(|m| {
+            let kind = if m.kind == MemberKind::StaticMethod {
+                "static"
+            } else {
+                "method"
+            };
+            op_of(w, kind, &m.name)
+        })
+        .collect();
     let setter_ops: Vec<Option<String>> = class
         .accessors
         .iter()
@@ -789,6 +841,30 @@ fn render_class(
                         w.line("return $result;");
                     });
                 });
+            }
+            for (m, op) in undeclared.iter().zip(&undeclared_ops) {
+                let (prefix, target, this) = if m.kind == MemberKind::StaticMethod {
+                    ("static ", glue_class.clone(), "undefined")
+                } else {
+                    ("", "$unwrap(this)".to_owned(), "this")
+                };
+                let call = format!(
+                    "{}(...$runtime.unwrapDeep($args))",
+                    member(&target, &m.name)
+                );
+                w.block(
+                    format!("{prefix}{}(...$args) {{", property_key(&m.name)),
+                    "}",
+                    |w| {
+                        guarded(w, this, "...$args", |w| {
+                            w.line(format!("const $result = $runtime.wrapDeep({call});"));
+                            w.line(format!(
+                                "if ({op}.log) $runtime.record({op}, {this}, $args, $result);"
+                            ));
+                            w.line("return $result;");
+                        });
+                    },
+                );
             }
             for (a, op) in class.accessors.iter().zip(&setter_ops) {
                 let key = property_key(&a.name);
@@ -918,7 +994,8 @@ fn dts_params(f: &JsFunction) -> String {
 }
 
 fn dts_signature(f: &JsFunction) -> String {
-    format!("{}: {}", dts_params(f), f.returns.text)
+    let generics = f.type_params.as_deref().unwrap_or_default();
+    format!("{generics}{}: {}", dts_params(f), f.returns.text)
 }
 
 /// `file` relative to the glue's directory (None without either).
