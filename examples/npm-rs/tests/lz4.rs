@@ -64,3 +64,35 @@ fn the_module_s_error_reaches_the_caller_and_the_next_call_works() -> Result<()>
     assert_eq!(proxy.decompress(&proxy.compress(&data)?)?, data);
     Ok(())
 }
+
+#[test]
+fn after_a_trap_the_next_call_runs_in_a_fresh_instance() -> Result<()> {
+    let proxy = Lz4WasmNodejsProxy::new(lz4_config())?;
+    let data = input(50_000);
+    let compressed = proxy.compress(&data)?;
+    // A size prefix of 4 GiB: the module's allocation fails and it traps (`unreachable`),
+    // as it does in node.
+    let mut bogus = vec![0xff, 0xff, 0xff, 0xff];
+    bogus.extend_from_slice(&compressed[4..]);
+    match proxy.decompress(&bogus) {
+        Err(Error::Call { export, source }) => {
+            assert_eq!(export, "decompress");
+            assert!(
+                source
+                    .downcast_ref::<proxy_runtime::wasmtime::Trap>()
+                    .is_some(),
+                "a trap: {source:?}"
+            );
+        }
+        other => panic!("expected a trap, got {other:?}"),
+    }
+    assert_eq!(proxy.generation(), 0, "reported to its caller first");
+    assert_eq!(proxy.decompress(&compressed)?, data);
+    assert_eq!(
+        proxy.generation(),
+        1,
+        "the next call ran in a fresh instance"
+    );
+    assert_eq!(proxy.stats().swaps, 1);
+    Ok(())
+}
