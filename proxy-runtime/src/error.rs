@@ -1,5 +1,6 @@
 //! Errors of the proxy runtime: values with enough context to act on.
 
+use std::fmt;
 use std::path::PathBuf;
 
 /// Result of every fallible proxy operation.
@@ -17,13 +18,13 @@ pub enum Error {
         source: std::io::Error,
     },
     /// wasmtime refused to compile the module (or to load a cached artifact).
-    #[error("cannot compile module: {0:#}")]
+    #[error("cannot compile module: {}", Wasm(.0))]
     Compile(wasmtime::Error),
     /// The engine or linker could not be set up (bad config, duplicate import).
-    #[error("cannot set up the engine or linker: {0:#}")]
+    #[error("cannot set up the engine or linker: {}", Wasm(.0))]
     Setup(wasmtime::Error),
     /// Instantiating a fresh instance failed (missing import, trap in the start function).
-    #[error("cannot instantiate the module: {0:#}")]
+    #[error("cannot instantiate the module: {}", Wasm(.0))]
     Instantiate(wasmtime::Error),
     /// A JS import of a wasm-bindgen module that nobody can serve: the module cannot be
     /// instantiated (reported when the proxy is created, before any call).
@@ -50,7 +51,10 @@ pub enum Error {
         method: String,
     },
     /// An export exists but its signature differs from the method's.
-    #[error("export `{export}` does not have the signature of method `{method}`: {source:#}")]
+    #[error(
+        "export `{export}` does not have the signature of method `{method}`: {}",
+        Wasm(.source)
+    )]
     ExportType {
         /// The export name.
         export: String,
@@ -60,7 +64,7 @@ pub enum Error {
         source: wasmtime::Error,
     },
     /// A call into the module trapped or failed.
-    #[error("call to `{export}` failed: {source:#}")]
+    #[error("call to `{export}` failed: {}", Wasm(.source))]
     Call {
         /// The export that was called.
         export: String,
@@ -88,7 +92,10 @@ pub enum Error {
         handle: u64,
     },
     /// A logged call trapped or failed while being replayed into the standby.
-    #[error("replay of `{export}` (log entry {seq}) failed in the standby: {source:#}")]
+    #[error(
+        "replay of `{export}` (log entry {seq}) failed in the standby: {}",
+        Wasm(.source)
+    )]
     ReplayTrap {
         /// The export being replayed.
         export: String,
@@ -211,5 +218,120 @@ impl Error {
             Error::Thrown { .. } => "thrown",
             Error::Marshal(_) => "marshal",
         }
+    }
+}
+
+/// A wasmtime error as one sentence: its causes from the outermost in (`wasm trap: wasm
+/// `unreachable` instruction executed`), then the wasm backtrace, if any, on the lines after.
+///
+/// wasmtime attaches the backtrace as the outermost context of a trap, so `{:#}` would print
+/// it before the trap, in the middle of the sentence that embeds it.
+struct Wasm<'a>(&'a wasmtime::Error);
+
+impl fmt::Display for Wasm<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let backtrace = self
+            .0
+            .downcast_ref::<wasmtime::WasmBacktrace>()
+            .map(|b| b.to_string());
+        let mut first = true;
+        for cause in self.0.chain() {
+            let text = cause.to_string();
+            if backtrace.as_deref() == Some(text.as_str()) {
+                continue;
+            }
+            if !first {
+                f.write_str(": ")?;
+            }
+            first = false;
+            f.write_str(&text)?;
+        }
+        match backtrace {
+            Some(b) if first => f.write_str(&b),
+            Some(b) => write!(f, "\n{b}"),
+            None => Ok(()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Error;
+    use wasmtime::{Engine, Instance, Module, Store};
+
+    /// The error of calling a function that executes `unreachable`.
+    fn trap() -> wasmtime::Error {
+        let engine = Engine::default();
+        let module = Module::new(
+            &engine,
+            r#"(module (func $boom unreachable) (func (export "f") call $boom))"#,
+        )
+        .expect("the module compiles");
+        let mut store = Store::new(&engine, ());
+        let instance = Instance::new(&mut store, &module, &[]).expect("it instantiates");
+        let f = instance
+            .get_typed_func::<(), ()>(&mut store, "f")
+            .expect("f exists");
+        f.call(&mut store, ()).expect_err("f traps")
+    }
+
+    #[test]
+    fn a_trap_reads_as_one_sentence_with_the_backtrace_after_it() {
+        let source = trap();
+        assert!(
+            source.downcast_ref::<wasmtime::WasmBacktrace>().is_some(),
+            "wasmtime attached a backtrace: {source:?}"
+        );
+        let message = Error::Call {
+            export: "f".into(),
+            source,
+        }
+        .to_string();
+        let (sentence, backtrace) = message.split_once('\n').expect("a backtrace after it");
+        assert_eq!(
+            sentence,
+            "call to `f` failed: wasm trap: wasm `unreachable` instruction executed"
+        );
+        assert!(
+            backtrace.contains("wasm backtrace") && backtrace.contains("0:"),
+            "{backtrace}"
+        );
+    }
+
+    #[test]
+    fn every_variant_with_a_wasmtime_error_puts_the_cause_first() {
+        let variants = [
+            Error::Compile(trap()),
+            Error::Setup(trap()),
+            Error::Instantiate(trap()),
+            Error::ExportType {
+                export: "f".into(),
+                method: "f".into(),
+                source: trap(),
+            },
+            Error::ReplayTrap {
+                export: "f".into(),
+                seq: 3,
+                source: trap(),
+            },
+        ];
+        for error in variants {
+            let message = error.to_string();
+            let sentence = message.lines().next().unwrap_or_default();
+            assert!(
+                sentence.ends_with(": wasm trap: wasm `unreachable` instruction executed"),
+                "{message}"
+            );
+        }
+    }
+
+    #[test]
+    fn an_error_without_a_backtrace_is_one_line() {
+        let source = wasmtime::Error::msg("type mismatch").context("bad signature");
+        let message = Error::Instantiate(source).to_string();
+        assert_eq!(
+            message,
+            "cannot instantiate the module: bad signature: type mismatch"
+        );
     }
 }
