@@ -57,6 +57,7 @@ pub use wasmtime;
 pub mod __internal {
     pub use crate::imports::{JsImport, JsOp};
     pub use crate::instance::typed_export;
+    pub use crate::log::RawValue;
     pub use crate::marshal::{JsArg, JsCall, JsOutput, JsReturn, WasmArg, Word};
     pub use crate::proxy::{Arg, CallSpec};
     pub use crate::untyped::untyped_export;

@@ -47,6 +47,8 @@ pub enum LoggedArg {
     /// replay copies them into the standby (their pointer in the old instance means nothing
     /// there).
     Bytes(std::sync::Arc<[u8]>),
+    /// An absent optional argument.
+    None,
     /// A handle, passed as the pointer of its object in the calling instance.
     Handle {
         /// The handle's stable id.
@@ -86,7 +88,7 @@ impl LogEntry {
     pub fn dependencies(&self) -> impl Iterator<Item = HandleId> + '_ {
         self.args.iter().filter_map(|a| match a {
             LoggedArg::Handle { id, .. } => Some(*id),
-            LoggedArg::Value(_) | LoggedArg::Bytes(_) => None,
+            LoggedArg::Value(_) | LoggedArg::Bytes(_) | LoggedArg::None => None,
         })
     }
 }

@@ -29,8 +29,13 @@ pub enum WasmArg {
     Ptr(u8),
     /// The length in bytes of parameter `n`.
     Len(u8),
-    /// The object of handle parameter `n`.
+    /// The object of handle parameter `n` (0 for an absent optional one).
     Handle(u8),
+    /// 1 when optional parameter `n` is present, else 0 (`!isLikeNone(x)`).
+    IsSome(u8),
+    /// Optional parameter `n`'s value, or this literal when it is absent
+    /// (`isLikeNone(x) ? 0x100000001 : x >>> 0`).
+    OrNone(u8, RawValue),
 }
 
 /// Where one raw result word is.
@@ -67,6 +72,29 @@ pub enum JsReturn {
     },
     /// An object pointer, wrapped as a handle (`C.__wrap(ret)`).
     Handle(Word),
+    /// Optional bytes: none when the pointer is 0.
+    OptBytes {
+        /// Their pointer.
+        ptr: Word,
+        /// Their length.
+        len: Word,
+    },
+    /// An optional string: none when the pointer is 0.
+    OptStr {
+        /// Its pointer.
+        ptr: Word,
+        /// Its length in bytes.
+        len: Word,
+    },
+    /// An optional object: none when the pointer is 0.
+    OptHandle(Word),
+    /// An optional number: none when `flag` is 0 (`r0 === 0 ? undefined : r1`).
+    OptValue {
+        /// 0 when absent.
+        flag: Word,
+        /// The number.
+        value: Word,
+    },
 }
 
 /// One export called at the JS level: its raw arguments, its results, what it may throw, and
@@ -101,6 +129,14 @@ pub enum JsArg<'a> {
     Borrow(&'a crate::RawHandle),
     /// A handle the call takes by value.
     Consume(&'a crate::RawHandle),
+    /// An absent optional parameter (`undefined`).
+    None,
+}
+
+impl<'a, T: Into<JsArg<'a>>> From<Option<T>> for JsArg<'a> {
+    fn from(x: Option<T>) -> Self {
+        x.map_or(JsArg::None, Into::into)
+    }
 }
 
 impl From<bool> for JsArg<'_> {
@@ -149,6 +185,8 @@ pub enum JsOutput {
     Str(String),
     /// A new handle's id.
     Handle(crate::HandleId),
+    /// An absent optional result (`undefined`).
+    None,
 }
 
 impl JsOutput {
@@ -190,6 +228,30 @@ impl JsOutput {
         }
     }
 
+    /// Optional bytes returned.
+    pub fn into_option_bytes(self) -> Result<Option<Vec<u8>>> {
+        match self {
+            JsOutput::None => Ok(None),
+            other => other.into_bytes().map(Some),
+        }
+    }
+
+    /// An optional string returned.
+    pub fn into_option_string(self) -> Result<Option<String>> {
+        match self {
+            JsOutput::None => Ok(None),
+            other => other.into_string().map(Some),
+        }
+    }
+
+    /// An optional number returned.
+    pub fn into_option_value<T: FromRaw>(self) -> Result<Option<T>> {
+        match self {
+            JsOutput::None => Ok(None),
+            other => other.into_value().map(Some),
+        }
+    }
+
     /// Nothing returned.
     pub fn into_unit(self) -> Result<()> {
         match self {
@@ -227,11 +289,13 @@ pub(crate) enum Input<'a> {
     Value(RawValue),
     Bytes(&'a [u8]),
     Ptr(i32),
+    None,
 }
 
 /// What [`run`] read, before handles are registered.
 #[derive(Debug)]
 pub(crate) enum RawOutput {
+    None,
     Unit,
     Value(RawValue),
     Bool(bool),
@@ -324,6 +388,18 @@ impl Target<'_> {
     }
 }
 
+/// `v` as a parameter of wasm type `ty`: a `u32` passed as an `f64` (wasm-bindgen's
+/// optional `u32`, `isLikeNone(x) ? 0x100000001 : x >>> 0`) or as an `i64`.
+fn as_param(v: RawValue, ty: Option<&wasmtime::ValType>) -> wasmtime::Result<Val> {
+    use wasmtime::ValType;
+    Ok(match (v, ty) {
+        (RawValue::I32(x), Some(ValType::F64)) => Val::F64(f64::from(x as u32).to_bits()),
+        (RawValue::I32(x), Some(ValType::I64)) => Val::I64(i64::from(x)),
+        (RawValue::I64(x), Some(ValType::F64)) => Val::F64((x as f64).to_bits()),
+        (v, _) => v.to_val(),
+    })
+}
+
 fn number(v: &Val) -> wasmtime::Result<RawValue> {
     RawValue::from_val(v)
         .ok_or_else(|| wasmtime::format_err!("a reference where a number was expected"))
@@ -361,45 +437,53 @@ fn run_in_frame(
     inputs: &[Input<'_>],
     retptr: Option<i32>,
 ) -> std::result::Result<RawOutput, std::result::Result<String, wasmtime::Error>> {
+    let fail = |msg: String| Err(wasmtime::format_err!("`{}`: {msg}", call.export));
     let input = |n: u8| {
-        inputs.get(n as usize).copied().ok_or_else(|| {
-            Err(wasmtime::format_err!(
-                "parameter {n} of `{}` is missing",
-                call.export
-            ))
-        })
+        inputs
+            .get(n as usize)
+            .copied()
+            .ok_or_else(|| fail(format!("parameter {n} is missing")))
     };
+    let param_types: Vec<wasmtime::ValType> = target
+        .instance
+        .get_func(&mut *target.store, call.export)
+        .map(|f| f.ty(&*target.store).params().collect())
+        .unwrap_or_default();
+    // Each bytes parameter is copied in once, for its pointer and its length.
     let mut passed: Vec<(u8, i32, i32)> = Vec::new();
     let mut args = Vec::with_capacity(call.args.len());
-    for a in call.args {
+    for (i, a) in call.args.iter().enumerate() {
+        let ty = param_types.get(i);
         args.push(match *a {
             WasmArg::RetPtr => Val::I32(retptr.unwrap_or(0)),
             WasmArg::Value(n) => match input(n)? {
-                Input::Value(v) => v.to_val(),
-                other => {
-                    return Err(Err(wasmtime::format_err!(
-                        "parameter {n} is {other:?}, not a number"
-                    )));
-                }
+                Input::Value(v) => as_param(v, ty).map_err(Err)?,
+                other => return Err(fail(format!("parameter {n} is {other:?}, not a number"))),
+            },
+            WasmArg::IsSome(n) => Val::I32(!matches!(input(n)?, Input::None) as i32),
+            WasmArg::OrNone(n, none) => match input(n)? {
+                Input::Value(v) => as_param(v, ty).map_err(Err)?,
+                Input::None => as_param(none, ty).map_err(Err)?,
+                other => return Err(fail(format!("parameter {n} is {other:?}, not a number"))),
             },
             WasmArg::Handle(n) => match input(n)? {
                 Input::Ptr(p) => Val::I32(p),
-                other => {
-                    return Err(Err(wasmtime::format_err!(
-                        "parameter {n} is {other:?}, not a handle"
-                    )));
-                }
+                Input::None => Val::I32(0),
+                other => return Err(fail(format!("parameter {n} is {other:?}, not a handle"))),
             },
             WasmArg::Ptr(n) | WasmArg::Len(n) => {
                 let (ptr, len) = match passed.iter().find(|p| p.0 == n) {
                     Some(&(_, ptr, len)) => (ptr, len),
                     None => {
-                        let Input::Bytes(b) = input(n)? else {
-                            return Err(Err(wasmtime::format_err!("parameter {n} is not bytes")));
+                        let (ptr, len) = match input(n)? {
+                            Input::Bytes(b) => (target.pass(b).map_err(Err)?, b.len() as i32),
+                            Input::None => (0, 0),
+                            other => {
+                                return Err(fail(format!("parameter {n} is {other:?}, not bytes")));
+                            }
                         };
-                        let ptr = target.pass(b).map_err(Err)?;
-                        passed.push((n, ptr, b.len() as i32));
-                        (ptr, b.len() as i32)
+                        passed.push((n, ptr, len));
+                        (ptr, len)
                     }
                 };
                 Val::I32(if matches!(a, WasmArg::Ptr(_)) {
@@ -420,38 +504,50 @@ fn run_in_frame(
             Word::Slot(n) => Ok(Val::I32(target.slot(retptr.unwrap_or(0), n)?)),
         }
     };
-    if let Some((value, flag)) = call.throws {
-        let flag = word(target, flag).map_err(Err)?;
-        if flag.i32().unwrap_or(0) != 0 {
-            let value = word(target, value).map_err(Err)?;
-            return Err(Ok(target.thrown(&value)));
-        }
-    }
     let i32_word = |target: &Target<'_>, w: Word| -> wasmtime::Result<i32> {
         word(target, w)?
             .i32()
             .ok_or_else(|| wasmtime::format_err!("result word of `{}` is not an i32", call.export))
     };
+    if let Some((value, flag)) = call.throws
+        && i32_word(target, flag).map_err(Err)? != 0
+    {
+        let value = word(target, value).map_err(Err)?;
+        return Err(Ok(target.thrown(&value)));
+    }
+    let absent = match call.returns {
+        JsReturn::OptHandle(w)
+        | JsReturn::OptBytes { ptr: w, .. }
+        | JsReturn::OptStr { ptr: w, .. }
+        | JsReturn::OptValue { flag: w, .. } => i32_word(target, w).map_err(Err)? == 0,
+        _ => false,
+    };
+    if absent {
+        return Ok(RawOutput::None);
+    }
     Ok(match call.returns {
         JsReturn::Unit => RawOutput::Unit,
-        JsReturn::Value(w) => {
+        JsReturn::Value(w) | JsReturn::OptValue { value: w, .. } => {
             RawOutput::Value(number(&word(target, w).map_err(Err)?).map_err(Err)?)
         }
         JsReturn::Bool(w) => RawOutput::Bool(i32_word(target, w).map_err(Err)? != 0),
-        JsReturn::Handle(w) => RawOutput::Ptr(i32_word(target, w).map_err(Err)?),
-        JsReturn::Bytes { ptr, len } | JsReturn::Str { ptr, len } => {
+        JsReturn::Handle(w) | JsReturn::OptHandle(w) => {
+            RawOutput::Ptr(i32_word(target, w).map_err(Err)?)
+        }
+        JsReturn::Bytes { ptr, len }
+        | JsReturn::Str { ptr, len }
+        | JsReturn::OptBytes { ptr, len }
+        | JsReturn::OptStr { ptr, len } => {
             let (p, l) = (
                 i32_word(target, ptr).map_err(Err)?,
                 i32_word(target, len).map_err(Err)?,
             );
             let bytes = target.take(p, l).map_err(Err)?;
             match call.returns {
-                JsReturn::Str { .. } => RawOutput::Str(String::from_utf8(bytes).map_err(|e| {
-                    Err(wasmtime::format_err!(
-                        "`{}` returned a string that is not UTF-8: {e}",
-                        call.export
-                    ))
-                })?),
+                JsReturn::Str { .. } | JsReturn::OptStr { .. } => RawOutput::Str(
+                    String::from_utf8(bytes)
+                        .map_err(|e| fail(format!("returned a string that is not UTF-8: {e}")))?,
+                ),
                 _ => RawOutput::Bytes(bytes),
             }
         }
@@ -493,6 +589,7 @@ impl<E: crate::Exports> crate::Proxy<E> {
                 JsArg::Bytes(b) => Input::Bytes(b),
                 JsArg::Str(s) => Input::Bytes(s.as_bytes()),
                 JsArg::Borrow(h) | JsArg::Consume(h) => Input::Ptr(self.resolve(active, h)?),
+                JsArg::None => Input::None,
             });
         }
         let generation = active.instance.generation;
@@ -541,6 +638,7 @@ impl<E: crate::Exports> crate::Proxy<E> {
                     lineage: seq,
                 })))
             }
+            Some(RawOutput::None) => Some(JsOutput::None),
             Some(RawOutput::Unit) => Some(JsOutput::Unit),
             Some(RawOutput::Value(v)) => Some(JsOutput::Value(v)),
             Some(RawOutput::Bool(b)) => Some(JsOutput::Bool(b)),
@@ -562,6 +660,7 @@ impl<E: crate::Exports> crate::Proxy<E> {
                         id: h.id,
                         consumed: true,
                     },
+                    JsArg::None => LoggedArg::None,
                 })
                 .collect();
             let mutates = call.mutates.and_then(|i| match args.get(i as usize) {
@@ -616,6 +715,7 @@ pub(crate) fn replay_js<E>(
         inputs.push(match a {
             LoggedArg::Value(v) => Input::Value(*v),
             LoggedArg::Bytes(b) => Input::Bytes(b),
+            LoggedArg::None => Input::None,
             LoggedArg::Handle { id, .. } => Input::Ptr(ptrs(*id).ok_or(Error::Unreplayable {
                 export: call.export.into(),
                 handle: *id,
@@ -674,6 +774,19 @@ impl<E: crate::Exports> crate::Proxy<E> {
         match self.call_js(call, args, Some(crate::ClassInfo::of::<C>()))? {
             JsOutput::Handle(id) => Ok(crate::Handle::new(id, self.id, self.drops.clone())),
             other => Err(other.mismatch("an object")),
+        }
+    }
+
+    /// [`Proxy::call_js`](crate::Proxy::call_js) of a call returning an optional object.
+    pub fn call_js_opt_handle<C: crate::Class>(
+        &self,
+        call: &'static JsCall,
+        args: &[JsArg<'_>],
+    ) -> Result<Option<crate::Handle<C>>> {
+        match self.call_js(call, args, Some(crate::ClassInfo::of::<C>()))? {
+            JsOutput::None => Ok(None),
+            JsOutput::Handle(id) => Ok(Some(crate::Handle::new(id, self.id, self.drops.clone()))),
+            other => Err(other.mismatch("an optional object")),
         }
     }
 }

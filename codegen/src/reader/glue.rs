@@ -135,9 +135,38 @@ pub struct Marshaling {
     pub returned: Option<(WordRef, bool)>,
     /// A word wrapped as an object: `C.__wrap(r0)` or `this.__wbg_ptr = r0 >>> 0`.
     pub object: Option<WordRef>,
+    /// Raw arguments that pass an optional parameter, by argument index.
+    pub optional_args: Vec<(usize, OptionalArg)>,
+    /// The decoded bytes or string are read only when this word is not 0
+    /// (`if (r0 !== 0) { v1 = getStringFromWasm0(r0, r1) }`: an optional result).
+    pub decoded_guard: Option<WordRef>,
+    /// `return flag === 0 ? undefined : value`: an optional result, `(flag, value)`; the
+    /// value may be wrapped as an object ([`Marshaling::object`]).
+    pub returned_optional: Option<(WordRef, WordRef)>,
     /// Something the body does that these facts do not capture (an optional argument, a
     /// typed array other than bytes, a JS value...): the body cannot be marshaled from Rust.
     pub unsupported: Option<String>,
+}
+
+/// How a raw argument passes an optional parameter.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OptionalArg {
+    /// `!isLikeNone(x)`: 1 when present.
+    IsSome(String),
+    /// `isLikeNone(x) ? none : x` (`x >>> 0`, `x ? 1 : 0`): the value, or the literal.
+    OrNone {
+        /// The parameter.
+        of: String,
+        /// The literal passed for `undefined` (`0`, `0x100000001`, `0xFFFFFF`).
+        none: u64,
+    },
+    /// `isLikeNone(x) ? 0 : x.__destroy_into_raw()` (or `x.__wbg_ptr`): the object, or 0.
+    Object {
+        /// The parameter.
+        of: String,
+        /// Given away rather than lent.
+        consumed: bool,
+    },
 }
 
 /// One parameter copied into the module's heap by the glue.
@@ -151,6 +180,8 @@ pub struct Passed {
     pub len: Option<String>,
     /// `passStringToWasm0` rather than `passArray8ToWasm0`.
     pub string: bool,
+    /// `isLikeNone(x) ? 0 : passArray8ToWasm0(x, ..)`: a null pointer for `undefined`.
+    pub optional: bool,
 }
 
 /// A raw result word as the glue names it.
@@ -651,6 +682,11 @@ impl<'a> Visit<'a> for RawCallCollector {
 
     fn visit_call_expression(&mut self, it: &CallExpression<'a>) {
         if let Some(export) = wasm_export_name(&it.callee) {
+            for (i, arg) in it.arguments.iter().enumerate() {
+                if let Some(o) = arg.as_expression().and_then(optional_arg) {
+                    self.marshaling.optional_args.push((i, o));
+                }
+            }
             let site = RawCallSite {
                 export: export.to_owned(),
                 args: it.arguments.iter().map(raw_arg).collect(),
@@ -697,7 +733,6 @@ impl<'a> Visit<'a> for RawCallCollector {
                 | "passArrayF32ToWasm0"
                 | "passArray64ToWasm0"
                 | "passArray16ToWasm0"
-                | "isLikeNone"
                 | "addHeapObject"
                 | "addToExternrefTable0"
                 | "getObject"
@@ -764,12 +799,45 @@ impl<'a> Visit<'a> for RawCallCollector {
             self.marshaling.throws = Some((value, flag));
             return;
         }
+        // `if (r0 !== 0) { v1 = getStringFromWasm0(r0, r1).slice(); ... }`
+        if let Expression::BinaryExpression(b) = it.test.without_parentheses()
+            && b.operator == BinaryOperator::StrictInequality
+            && matches!(&b.right, Expression::NumericLiteral(n) if n.value == 0.0)
+            && let Some(w) = word_ref(&b.left)
+        {
+            let decoded = self.marshaling.decoded.clone();
+            walk::walk_if_statement(self, it);
+            if self.marshaling.decoded != decoded {
+                self.marshaling.decoded_guard = Some(w);
+            }
+            return;
+        }
         walk::walk_if_statement(self, it);
     }
 
     fn visit_return_statement(&mut self, it: &ReturnStatement<'a>) {
         if let Some(arg) = &it.argument {
             match arg.without_parentheses() {
+                // `return r0 === 0 ? undefined : r1` / `... : C.__wrap(r0)`
+                Expression::ConditionalExpression(c) if matches!(&c.consequent, Expression::Identifier(u) if u.name == "undefined") => {
+                    if let Expression::BinaryExpression(b) = c.test.without_parentheses()
+                        && b.operator == BinaryOperator::StrictEquality
+                        && matches!(&b.right, Expression::NumericLiteral(n) if n.value == 0.0)
+                        && let Some(flag) = word_ref(&b.left)
+                    {
+                        let value = match c.alternate.without_parentheses() {
+                            Expression::CallExpression(w) => w
+                                .arguments
+                                .first()
+                                .and_then(|a| a.as_expression())
+                                .and_then(word_ref),
+                            other => word_ref(other),
+                        };
+                        if let Some(value) = value {
+                            self.marshaling.returned_optional = Some((flag, value));
+                        }
+                    }
+                }
                 Expression::BinaryExpression(b)
                     if b.operator == BinaryOperator::StrictInequality
                         && matches!(&b.right, Expression::NumericLiteral(n) if n.value == 0.0) =>
@@ -799,6 +867,28 @@ impl RawCallCollector {
     /// `const ptr0 = passArray8ToWasm0(x, ..)`, `const len0 = WASM_VECTOR_LEN`,
     /// `const retptr = wasm.__wbindgen_add_to_stack_pointer(-16)`.
     fn note_local(&mut self, local: &str, init: &Expression<'_>) {
+        // `isLikeNone(x) ? 0 : passArray8ToWasm0(x, ..)`
+        if let Expression::ConditionalExpression(c) = init.without_parentheses()
+            && like_none(&c.test).is_some()
+            && matches!(&c.consequent, Expression::NumericLiteral(n) if n.value == 0.0)
+        {
+            let before = self.marshaling.passed.len();
+            self.note_local(local, &c.alternate);
+            if let Some(p) = self.marshaling.passed.get_mut(before) {
+                p.optional = true;
+            }
+            return;
+        }
+        // `var r0 = getInt32Memory0()[retptr / 4 + 0]` (or `getDataViewMemory0().getInt32(..)`):
+        // a return-area word is an `i32` at `4 * N`; a float or 64-bit read there is not.
+        if local
+            .strip_prefix('r')
+            .is_some_and(|n| n.parse::<u8>().is_ok())
+            && !reads_i32(init)
+        {
+            self.unsupported("a return-area word that is not an i32");
+            return;
+        }
         match init.without_parentheses() {
             Expression::Identifier(id) if id.name == "WASM_VECTOR_LEN" => {
                 if let Some(p) = self.marshaling.passed.last_mut() {
@@ -824,12 +914,83 @@ impl RawCallCollector {
                         ptr: local.to_owned(),
                         len: None,
                         string,
+                        optional: false,
                     }),
                     _ => self.unsupported(&f.name),
                 }
             }
             _ => {}
         }
+    }
+}
+
+/// `getInt32Memory0()[..]` or `getDataViewMemory0().getInt32(..)`.
+fn reads_i32(expr: &Expression<'_>) -> bool {
+    match expr.without_parentheses() {
+        Expression::ComputedMemberExpression(m) => matches!(
+            m.object.without_parentheses(),
+            Expression::CallExpression(c) if matches!(c.callee.without_parentheses(),
+                Expression::Identifier(f) if f.name == "getInt32Memory0")
+        ),
+        Expression::CallExpression(c) => matches!(c.callee.without_parentheses(),
+            Expression::StaticMemberExpression(m) if m.property.name == "getInt32"),
+        _ => false,
+    }
+}
+
+/// `isLikeNone(x)`: `x`.
+fn like_none<'e>(expr: &'e Expression<'_>) -> Option<&'e str> {
+    let Expression::CallExpression(c) = expr.without_parentheses() else {
+        return None;
+    };
+    matches!(c.callee.without_parentheses(), Expression::Identifier(f) if f.name == "isLikeNone")
+        .then_some(())?;
+    match c.arguments.first()?.as_expression()?.without_parentheses() {
+        Expression::Identifier(x) => Some(x.name.as_str()),
+        _ => None,
+    }
+}
+
+/// How an argument expression passes an optional parameter, if it does.
+fn optional_arg(expr: &Expression<'_>) -> Option<OptionalArg> {
+    match expr.without_parentheses() {
+        Expression::UnaryExpression(u) if u.operator == oxc_ast::ast::UnaryOperator::LogicalNot => {
+            like_none(&u.argument).map(|x| OptionalArg::IsSome(x.to_owned()))
+        }
+        Expression::ConditionalExpression(c) => {
+            let of = like_none(&c.test)?;
+            let Expression::NumericLiteral(none) = c.consequent.without_parentheses() else {
+                return None;
+            };
+            let some = c.alternate.without_parentheses();
+            if let Some(x) = destroyed_object(some) {
+                return (x == of).then(|| OptionalArg::Object {
+                    of: of.to_owned(),
+                    consumed: true,
+                });
+            }
+            if let Some(x) = member_of(some, "__wbg_ptr") {
+                return (x == of).then(|| OptionalArg::Object {
+                    of: of.to_owned(),
+                    consumed: false,
+                });
+            }
+            // `x`, `x >>> 0`, or a boolean's `x ? 1 : 0`.
+            let value = match some {
+                Expression::ConditionalExpression(b)
+                    if matches!(&b.consequent, Expression::NumericLiteral(n) if n.value == 1.0)
+                        && matches!(&b.alternate, Expression::NumericLiteral(n) if n.value == 0.0) =>
+                {
+                    plain_local(&b.test)
+                }
+                other => plain_local(other),
+            }?;
+            (value == of).then(|| OptionalArg::OrNone {
+                of: of.to_owned(),
+                none: none.value as u64,
+            })
+        }
+        _ => None,
     }
 }
 

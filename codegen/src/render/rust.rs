@@ -24,7 +24,8 @@ use super::{GeneratedFile, header};
 use crate::model::api::{JsApi, JsFunction, JsType};
 use crate::model::{Export, ModuleModel, Role};
 use crate::reader::glue::{
-    Glue, GlueExportKind, MemberKind, RawArg, RawCallSite, RawResult, WordRef,
+    Glue, GlueExportKind, Marshaling, MemberKind, OptionalArg, RawArg, RawCallSite, RawResult,
+    WordRef,
 };
 use crate::reader::wasm::ExportKind;
 use crate::replay::{CallFacts, Mutated, ReplayDecision, ReplayPolicy};
@@ -193,6 +194,14 @@ pub fn render(
     if any_high {
         imports.extend(["JsArg", "JsCall", "JsReturn", "WasmArg", "Word"]);
     }
+    let any_absent_literal = methods.iter().any(|m| {
+        m.high
+            .as_ref()
+            .is_ok_and(|h| h.args.iter().any(|a| a.starts_with("OrNone")))
+    });
+    if any_absent_literal {
+        imports.push("RawValue");
+    }
     imports.sort_unstable();
     imports.push("proxied");
     let mut out = String::new();
@@ -261,6 +270,14 @@ pub fn render(
             high.len(),
             methods.len()
         ));
+        // Members of the JS API left raw, with why: what a reader of the shim looks for.
+        for m in &methods {
+            if let Err(reason) = &m.high
+                && !reason.starts_with(NO_JS_MEMBER)
+            {
+                out.push_str(&format!("    // raw only: `{}`: {reason}\n", m.name));
+            }
+        }
         for (m, h) in high {
             h.write(&mut out, &m.name, &m.doc);
         }
@@ -304,7 +321,7 @@ impl ClassNames {
         // The `use` line brings these into scope: a class may not shadow them.
         let mut scope = NameScope::with_reserved(&[
             "Handle", "Result", "Value", "proxied", "JsArg", "JsCall", "JsReturn", "WasmArg",
-            "Word",
+            "Word", "RawValue",
         ]);
         let mut list = Vec::new();
         let mut by_js = HashMap::new();
@@ -630,7 +647,7 @@ impl<'m> Context<'m> {
         };
         let high = match (site, js.as_ref()) {
             (Some(site), Some(js)) => self.high_level(export, site, js, &params, &decision),
-            _ => Err("no glue call or typings to follow".into()),
+            _ => Err(NO_JS_MEMBER.into()),
         };
         Ok(Ok(Method {
             doc,
@@ -645,8 +662,9 @@ impl<'m> Context<'m> {
     }
 
     /// The high-level method of an export: its JS parameters and result in Rust types
-    /// (`&[u8]`, `&str`, numbers, `bool`, handles; `Vec<u8>`, `String`...), and the
-    /// [`JsCall`](https://docs.rs/proxy-runtime) describing how the glue marshals them.
+    /// (`&[u8]`, `&str`, numbers, `bool`, handles, `Option`s of them; `Vec<u8>`, `String`...),
+    /// and the `JsCall` describing how the glue marshals them. `Err` says why there is none:
+    /// whatever the glue does that these facts do not follow leaves the export raw only.
     fn high_level(
         &self,
         export: &Export,
@@ -659,27 +677,95 @@ impl<'m> Context<'m> {
         if let Some(what) = &m.unsupported {
             return Err(format!("the glue uses `{what}`"));
         }
+        if js.all_params.iter().any(|p| p.rest) {
+            return Err("a rest parameter".into());
+        }
         let takes_this = site.args.iter().any(
             |a| matches!(a, RawArg::Borrowed { of } | RawArg::Consumed { of } if of == "this"),
         );
-        let mut names: Vec<String> = Vec::new();
+        // Parameters in JS order, `this` first; an optional one's type is `Optional(T)`.
+        let mut names: Vec<(String, JsType)> = Vec::new();
         if takes_this {
-            names.push("this".into());
+            names.push(("this".into(), JsType::Other));
         }
-        names.extend(js.params.iter().map(|(n, _)| n.clone()));
-        if js.params.len() != js.declared_params {
-            return Err("optional or rest parameters".into());
-        }
+        names.extend(js.all_params.iter().map(|p| {
+            let ty = match (&p.ty, p.optional) {
+                (JsType::Optional(_), _) | (_, false) => p.ty.clone(),
+                (t, true) => JsType::Optional(Box::new(t.clone())),
+            };
+            (p.name.clone(), ty)
+        }));
         let index = |of: &str| {
             names
                 .iter()
-                .position(|n| n == of)
+                .position(|(n, _)| n == of)
                 .ok_or_else(|| format!("`{of}` is not a parameter"))
         };
+        let class = |t: &JsType| match t {
+            JsType::Class(c) => self.classes.rust(c).map(str::to_owned),
+            _ => None,
+        };
         let mut types: Vec<Option<String>> = vec![None; names.len()];
+        let mut used = vec![false; names.len()];
         let mut args = Vec::new();
         for (i, a) in site.args.iter().enumerate() {
             let wasm = export.params.get(i).map(String::as_str).unwrap_or_default();
+            if let Some((_, o)) = m.optional_args.iter().find(|(at, _)| *at == i) {
+                let (of, arg) = match o {
+                    OptionalArg::IsSome(of) => (of, None),
+                    OptionalArg::OrNone { of, none } => (of, Some(*none)),
+                    OptionalArg::Object { of, consumed } => {
+                        let n = index(of)?;
+                        let JsType::Optional(inner) = &names[n].1 else {
+                            return Err(format!(
+                                "`{of}` is passed as optional but typed {:?}",
+                                names[n].1
+                            ));
+                        };
+                        let c =
+                            class(inner).ok_or_else(|| format!("`{of}` is not a known class"))?;
+                        types[n] = Some(if *consumed {
+                            format!("Option<Handle<{c}>>")
+                        } else {
+                            format!("Option<&Handle<{c}>>")
+                        });
+                        used[n] = true;
+                        args.push(format!("Handle({n})"));
+                        continue;
+                    }
+                };
+                let n = index(of)?;
+                let JsType::Optional(inner) = &names[n].1 else {
+                    return Err(format!(
+                        "`{of}` is passed as optional but typed {:?}",
+                        names[n].1
+                    ));
+                };
+                used[n] = true;
+                let Some(none) = arg else {
+                    args.push(format!("IsSome({n})"));
+                    continue;
+                };
+                // The Rust type follows the encoding: `0x100000001` is an absent `u32` in an
+                // `f64`, `0xFFFFFF` an absent boolean in an `i32`; `0` goes with `IsSome`.
+                let (ty, literal) = match (&**inner, wasm, none) {
+                    (JsType::Number | JsType::Enum(_), "f64", 0x1_0000_0001) => {
+                        ("u32", format!("F64({})", (none as f64).to_bits()))
+                    }
+                    (JsType::Boolean, "i32", 0xFF_FFFF) => ("bool", format!("I32({none})")),
+                    (JsType::Number | JsType::Enum(_), "i32", 0) => ("i32", "I32(0)".into()),
+                    (JsType::Number, "f64", 0) => ("f64", "F64(0)".into()),
+                    (JsType::BigInt, "i64", 0) => ("i64", "I64(0)".into()),
+                    (t, w, none) => {
+                        return Err(format!(
+                            "`{of}` is optional {t:?} passed as {w} ({none} if absent)"
+                        ));
+                    }
+                };
+                types[n] = Some(format!("Option<{ty}>"));
+                args.push(format!("OrNone({n}, RawValue::{literal})"));
+                continue;
+            }
             match a {
                 RawArg::Borrowed { of } | RawArg::Consumed { of } => {
                     let n = index(of)?;
@@ -689,6 +775,7 @@ impl<'m> Context<'m> {
                         _ => return Err(format!("`{of}` is not a known class")),
                     };
                     types[n] = Some(ty);
+                    used[n] = true;
                     args.push(format!("Handle({n})"));
                 }
                 RawArg::Identifier { name } if m.stack.as_deref() == Some(name) => {
@@ -701,7 +788,27 @@ impl<'m> Context<'m> {
                         .find(|p| &p.ptr == name || p.len.as_deref() == Some(name))
                     {
                         let n = index(&p.of)?;
-                        types[n] = Some(if p.string { "&str" } else { "&[u8]" }.into());
+                        let declared = match &names[n].1 {
+                            JsType::Optional(t) if p.optional => &**t,
+                            t if !p.optional => t,
+                            t => {
+                                return Err(format!(
+                                    "`{}` is optional in the glue, {t:?} in the typings",
+                                    p.of
+                                ));
+                            }
+                        };
+                        let ty = match (declared, p.string) {
+                            (JsType::String, true) => "&str",
+                            (JsType::TypedArray(a), false) if a == "Uint8Array" => "&[u8]",
+                            (t, _) => return Err(format!("`{}` is {t:?} passed as bytes", p.of)),
+                        };
+                        types[n] = Some(if p.optional {
+                            format!("Option<{ty}>")
+                        } else {
+                            ty.into()
+                        });
+                        used[n] = true;
                         args.push(format!(
                             "{}({n})",
                             if &p.ptr == name { "Ptr" } else { "Len" }
@@ -709,7 +816,7 @@ impl<'m> Context<'m> {
                         continue;
                     }
                     let n = index(name)?;
-                    let ty = match (&js.params[n - usize::from(takes_this)].1, wasm) {
+                    let ty = match (&names[n].1, wasm) {
                         (JsType::Boolean, "i32") => "bool",
                         (JsType::Number | JsType::Enum(_), "i32") => "i32",
                         (JsType::Number, "f64") => "f64",
@@ -718,6 +825,7 @@ impl<'m> Context<'m> {
                         (t, w) => return Err(format!("`{name}` is {t:?} passed as {w}")),
                     };
                     types[n] = Some(ty.into());
+                    used[n] = true;
                     args.push(format!("Value({n})"));
                 }
                 RawArg::Other => return Err(format!("argument {i} is an expression")),
@@ -726,75 +834,17 @@ impl<'m> Context<'m> {
         let params = names
             .iter()
             .zip(types)
-            .map(|(n, t)| {
-                let ty = t.ok_or_else(|| format!("`{n}` is not passed to the export"))?;
+            .zip(used)
+            .map(|(((n, _), t), used)| {
+                let ty = t
+                    .filter(|_| used)
+                    .ok_or_else(|| format!("`{n}` is not passed to the export"))?;
                 let name = rust_identifier(&n.to_snake_case());
                 Ok((if name == "self" { "this".into() } else { name }, ty))
             })
             .collect::<Result<Vec<_>, String>>()?;
-        let word = |w: &WordRef| match w {
-            WordRef::Slot(n) => format!("Slot({n})"),
-            WordRef::Result(n) => format!("Result({n})"),
-            WordRef::Local(_) => "Result(0)".into(),
-        };
-        let result_wasm = |w: &WordRef| match w {
-            WordRef::Slot(_) => Some("i32"),
-            WordRef::Result(n) => export.results.get(*n as usize).map(String::as_str),
-            WordRef::Local(_) => export.results.first().map(String::as_str),
-        };
-        let class_result = match &js.returns {
-            JsType::Class(c) => self.classes.rust(c).map(str::to_owned),
-            _ => None,
-        };
-        let (returns, result) = if let Some((string, ptr, len)) = &m.decoded {
-            let kind = if *string { "Str" } else { "Bytes" };
-            (
-                ReturnExpr::Struct(kind, [("ptr", word(ptr)), ("len", word(len))]),
-                HighResult::Plain(
-                    if *string { "String" } else { "Vec<u8>" },
-                    if *string {
-                        "into_string()"
-                    } else {
-                        "into_bytes()"
-                    },
-                ),
-            )
-        } else if let (Some(c), Some(w)) = (
-            &class_result,
-            m.object.as_ref().or(m.returned.as_ref().map(|r| &r.0)),
-        ) {
-            (
-                ReturnExpr::Call(format!("Handle(Word::{})", word(w))),
-                HighResult::Handle(c.clone()),
-            )
-        } else if let Some((w, true)) = &m.returned {
-            (
-                ReturnExpr::Call(format!("Bool(Word::{})", word(w))),
-                HighResult::Plain("bool", "into_bool()"),
-            )
-        } else if let Some((w, false)) = &m.returned {
-            let ty = match (&js.returns, result_wasm(w)) {
-                (JsType::Number | JsType::Enum(_), Some("i32")) => "i32",
-                (JsType::Number, Some("f64")) => "f64",
-                (JsType::Number, Some("f32")) => "f32",
-                (JsType::BigInt, Some("i64")) => "i64",
-                (t, w) => return Err(format!("returns {t:?} as {w:?}")),
-            };
-            (
-                ReturnExpr::Call(format!("Value(Word::{})", word(w))),
-                HighResult::Plain(ty, "into_value()"),
-            )
-        } else if js.returns == JsType::Void {
-            (
-                ReturnExpr::Call("Unit".into()),
-                HighResult::Plain("()", "into_unit()"),
-            )
-        } else {
-            return Err(format!(
-                "the glue's result handling of {:?} is not followed",
-                js.returns
-            ));
-        };
+        let (returns, result) = self.high_result(export, m, js)?;
+        let word = |w: &WordRef| word_variant(w);
         let throws = m.throws.as_ref().map(|(v, f)| (word(v), word(f)));
         let (replay, mutates) = match decision {
             ReplayDecision::Unlogged => (false, None),
@@ -814,6 +864,122 @@ impl<'m> Context<'m> {
             replay,
             mutates,
         })
+    }
+
+    /// The `JsReturn` of a high-level method and its Rust result, when the glue's handling
+    /// of the result agrees with the typings' type.
+    fn high_result(
+        &self,
+        export: &Export,
+        m: &Marshaling,
+        js: &JsSignature,
+    ) -> Result<(ReturnExpr, HighResult), String> {
+        let word = word_variant;
+        let result_wasm = |w: &WordRef| match w {
+            WordRef::Slot(_) => Some("i32"),
+            WordRef::Result(n) => export.results.get(*n as usize).map(String::as_str),
+            WordRef::Local(_) => export.results.first().map(String::as_str),
+        };
+        let number = |t: &JsType, w: &WordRef| -> Result<&'static str, String> {
+            Ok(match (t, result_wasm(w)) {
+                (JsType::Number | JsType::Enum(_), Some("i32")) => "i32",
+                (JsType::Number, Some("f64")) => "f64",
+                (JsType::Number, Some("f32")) => "f32",
+                (JsType::BigInt, Some("i64")) => "i64",
+                (t, w) => return Err(format!("returns {t:?} as {w:?}")),
+            })
+        };
+        let class = |t: &JsType| match t {
+            JsType::Class(c) => self.classes.rust(c).map(str::to_owned),
+            _ => None,
+        };
+        let (declared, optional) = match &js.returns {
+            JsType::Optional(t) => (&**t, true),
+            t => (t, false),
+        };
+        if let Some((string, ptr, len)) = &m.decoded {
+            let fits = match declared {
+                JsType::String => *string,
+                JsType::TypedArray(a) => a == "Uint8Array" && !*string,
+                _ => false,
+            };
+            if !fits || optional != m.decoded_guard.is_some() {
+                return Err(format!(
+                    "decodes {} for {:?}",
+                    if *string { "a string" } else { "bytes" },
+                    js.returns
+                ));
+            }
+            let fields = [("ptr", word(ptr)), ("len", word(len))];
+            return Ok(match (string, optional) {
+                (true, false) => (
+                    ReturnExpr::Struct("Str", fields),
+                    HighResult::Plain("String".into(), "into_string()"),
+                ),
+                (false, false) => (
+                    ReturnExpr::Struct("Bytes", fields),
+                    HighResult::Plain("Vec<u8>".into(), "into_bytes()"),
+                ),
+                (true, true) => (
+                    ReturnExpr::Struct("OptStr", fields),
+                    HighResult::Plain("Option<String>".into(), "into_option_string()"),
+                ),
+                (false, true) => (
+                    ReturnExpr::Struct("OptBytes", fields),
+                    HighResult::Plain("Option<Vec<u8>>".into(), "into_option_bytes()"),
+                ),
+            });
+        }
+        if optional {
+            let Some((flag, value)) = &m.returned_optional else {
+                return Err(format!(
+                    "the glue's result handling of {:?} is not followed",
+                    js.returns
+                ));
+            };
+            if let Some(c) = class(declared) {
+                return if m.object.as_ref() == Some(value) {
+                    Ok((
+                        ReturnExpr::Call(format!("OptHandle(Word::{})", word(value))),
+                        HighResult::OptHandle(c),
+                    ))
+                } else {
+                    Err("an optional object the glue does not wrap".into())
+                };
+            }
+            let ty = number(declared, value)?;
+            return Ok((
+                ReturnExpr::Struct("OptValue", [("flag", word(flag)), ("value", word(value))]),
+                HighResult::Plain(format!("Option<{ty}>"), "into_option_value()"),
+            ));
+        }
+        if let (Some(c), Some(w)) = (
+            class(declared),
+            m.object.as_ref().or(m.returned.as_ref().map(|r| &r.0)),
+        ) {
+            return Ok((
+                ReturnExpr::Call(format!("Handle(Word::{})", word(w))),
+                HighResult::Handle(c),
+            ));
+        }
+        match (&m.returned, declared) {
+            (Some((w, true)), JsType::Boolean) => Ok((
+                ReturnExpr::Call(format!("Bool(Word::{})", word(w))),
+                HighResult::Plain("bool".into(), "into_bool()"),
+            )),
+            (Some((w, false)), t) => Ok((
+                ReturnExpr::Call(format!("Value(Word::{})", word(w))),
+                HighResult::Plain(number(t, w)?.into(), "into_value()"),
+            )),
+            (None, JsType::Void) => Ok((
+                ReturnExpr::Call("Unit".into()),
+                HighResult::Plain("()".into(), "into_unit()"),
+            )),
+            _ => Err(format!(
+                "the glue's result handling of {:?} is not followed",
+                js.returns
+            )),
+        }
     }
 
     /// The method's doc line: the JS signature, or the raw one.
@@ -975,7 +1141,15 @@ impl<'m> Context<'m> {
                         "{} {class_name}.{member}: {ty}",
                         if getter { "get" } else { "set" }
                     ),
-                    declared_params: params.len(),
+                    all_params: params
+                        .iter()
+                        .map(|(name, ty)| SigParam {
+                            name: name.clone(),
+                            ty: ty.clone(),
+                            optional: false,
+                            rest: false,
+                        })
+                        .collect(),
                     params,
                     returns: if getter {
                         a.ty.ty.clone()
@@ -987,7 +1161,7 @@ impl<'m> Context<'m> {
             Role::Free => Some(JsSignature {
                 text: format!("{class_name}.free(): void"),
                 params: vec![],
-                declared_params: 0,
+                all_params: vec![],
                 returns: JsType::Void,
             }),
             _ => None,
@@ -999,11 +1173,29 @@ impl<'m> Context<'m> {
         let site = self.call_site(export)?;
         site.args.iter().find_map(|a| match a {
             RawArg::Borrowed { of } | RawArg::Consumed { of } if of != "this" => Some(of.clone()),
-            RawArg::Identifier { name } => Some(name.clone()),
+            // `set buf(arg0)` passes `ptr0` (`passArray8ToWasm0(arg0, ..)`): the value is `arg0`.
+            RawArg::Identifier { name } => Some(
+                site.marshaling
+                    .passed
+                    .iter()
+                    .find(|p| &p.ptr == name)
+                    .map_or_else(|| name.clone(), |p| p.of.clone()),
+            ),
             _ => None,
         })
     }
 }
+
+/// One declared parameter.
+struct SigParam {
+    name: String,
+    ty: JsType,
+    optional: bool,
+    rest: bool,
+}
+
+/// Why an export has no high-level method when it implements no JS member (plumbing).
+const NO_JS_MEMBER: &str = "no glue call or typings to follow";
 
 /// A high-level method: Rust parameters in JS order (`this` first), the `JsCall` fields.
 struct HighLevel {
@@ -1032,9 +1224,20 @@ enum ReturnExpr {
 /// What a high-level method returns.
 enum HighResult {
     /// A Rust type and the `JsOutput` conversion giving it.
-    Plain(&'static str, &'static str),
+    Plain(String, &'static str),
     /// A handle of this class.
     Handle(String),
+    /// An optional handle of this class.
+    OptHandle(String),
+}
+
+/// The `Word` variant naming a result word (a local is the single direct result).
+fn word_variant(w: &WordRef) -> String {
+    match w {
+        WordRef::Slot(n) => format!("Slot({n})"),
+        WordRef::Result(n) => format!("Result({n})"),
+        WordRef::Local(_) => "Result(0)".into(),
+    }
 }
 
 impl HighLevel {
@@ -1045,8 +1248,9 @@ impl HighLevel {
             .chain(self.params.iter().map(|(n, t)| format!("{n}: {t}")))
             .collect();
         let result = match &self.result {
-            HighResult::Plain(t, _) => (*t).to_owned(),
+            HighResult::Plain(t, _) => t.clone(),
             HighResult::Handle(c) => format!("Handle<{c}>"),
+            HighResult::OptHandle(c) => format!("Option<Handle<{c}>>"),
         };
         out.push_str(&format!("    /// {doc}\n"));
         let one_line = format!(
@@ -1095,6 +1299,12 @@ impl HighLevel {
             .map(|(n, t)| match t.as_str() {
                 t if t.starts_with("&Handle") => format!("JsArg::Borrow({n}.raw())"),
                 t if t.starts_with("Handle") => format!("JsArg::Consume({n}.raw())"),
+                t if t.starts_with("Option<&Handle") => {
+                    format!("{n}.map_or(JsArg::None, |h| JsArg::Borrow(h.raw()))")
+                }
+                t if t.starts_with("Option<Handle") => {
+                    format!("{n}.as_ref().map_or(JsArg::None, |h| JsArg::Consume(h.raw()))")
+                }
                 _ => format!("JsArg::from({n})"),
             })
             .collect();
@@ -1107,8 +1317,24 @@ impl HighLevel {
         let call = match &self.result {
             HighResult::Plain(_, into) => format!("call_js(&CALL, {args}, None)?.{into}"),
             HighResult::Handle(_) => format!("call_js_handle(&CALL, {args})"),
+            HighResult::OptHandle(_) => format!("call_js_opt_handle(&CALL, {args})"),
         };
-        out.push_str(&format!("        self.proxy().{call}\n    }}\n"));
+        // rustfmt breaks a chain wider than 60 into one call per line.
+        let chain = format!("self.proxy().{call}");
+        if chain.len() <= 60 {
+            out.push_str(&format!("        {chain}\n    }}\n"));
+        } else {
+            out.push_str("        self.proxy()\n");
+            for (i, link) in call.split(")?.").enumerate() {
+                let link = if i == 0 && call.contains(")?.") {
+                    format!("{link})?")
+                } else {
+                    link.to_owned()
+                };
+                out.push_str(&format!("            .{link}\n"));
+            }
+            out.push_str("    }\n");
+        }
     }
 }
 
@@ -1133,8 +1359,8 @@ fn push_array(out: &mut String, prefix: &str, items: &[String], end: &str, inden
 struct JsSignature {
     text: String,
     params: Vec<(String, JsType)>,
-    /// Parameters the typings declare, optional and rest ones included.
-    declared_params: usize,
+    /// Every parameter the typings declare, optional and rest ones included.
+    all_params: Vec<SigParam>,
     returns: JsType,
 }
 
@@ -1165,7 +1391,16 @@ impl JsSignature {
                 .filter(|p| !p.optional && !p.rest)
                 .map(|p| (p.name.clone(), p.ty.ty.clone()))
                 .collect(),
-            declared_params: f.params.len(),
+            all_params: f
+                .params
+                .iter()
+                .map(|p| SigParam {
+                    name: p.name.clone(),
+                    ty: p.ty.ty.clone(),
+                    optional: p.optional,
+                    rest: p.rest,
+                })
+                .collect(),
             returns: f.returns.ty.clone(),
         }
     }

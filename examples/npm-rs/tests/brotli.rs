@@ -103,3 +103,44 @@ fn corrupt_input_is_the_module_s_error() -> Result<()> {
     );
     Ok(())
 }
+
+/// Compresses `chunks` through a `CompressStream` of quality 5 (an optional parameter), then
+/// finishes it (`compress(undefined, ..)`: an absent optional input), calling `between` after
+/// each chunk; the compressed bytes.
+fn compress_stream(
+    p: &BrotliWasmProxy,
+    chunks: &[&[u8]],
+    between: impl Fn() -> Result<()>,
+) -> Result<Vec<u8>> {
+    let s = p.compressstream_new(Some(5))?;
+    let mut out = Vec::new();
+    for chunk in chunks {
+        let r = p.compressstream_compress(&s, Some(chunk), 1 << 20)?;
+        out.extend(p.brotlistreamresult_get_buf(&r)?);
+        between()?;
+    }
+    // brotli's ResultSuccess is 1; a bounded number of finishing calls.
+    for _ in 0..8 {
+        let r = p.compressstream_compress(&s, None, 1 << 20)?;
+        out.extend(p.brotlistreamresult_get_buf(&r)?);
+        if p.brotlistreamresult_get_code(&r)? == 1 {
+            return Ok(out);
+        }
+    }
+    panic!("the stream did not finish in 8 calls")
+}
+
+#[test]
+fn a_compression_stream_with_optional_arguments_keeps_its_state_across_swaps() -> Result<()> {
+    let data = text(300_000);
+    let chunks: Vec<&[u8]> = data.chunks(100_000).collect();
+    let reference = BrotliWasmProxy::new(brotli_config())?;
+    let expected = compress_stream(&reference, &chunks, || Ok(()))?;
+    assert_eq!(reference.decompress(&expected)?, data);
+
+    let p = BrotliWasmProxy::new(brotli_config())?;
+    let swapped = compress_stream(&p, &chunks, || p.swap().map(|_| ()))?;
+    assert_eq!(p.generation(), 3);
+    assert_eq!(swapped, expected);
+    Ok(())
+}
