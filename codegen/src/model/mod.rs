@@ -2,16 +2,20 @@
 //! and every disagreement between the wasm, the typings and the glue.
 
 pub mod api;
+pub mod calls;
 mod correlate;
 pub mod diff;
 pub mod js_imports;
+pub mod layout;
 pub mod transfer;
 
 use serde::Serialize;
 
 use crate::reader::ModuleFiles;
 use crate::reader::glue::Glue;
-use crate::reader::wasm::{ExportKind, ExternDetail, WasmModule};
+/// The kind of an export (function, memory, global, table, tag), as the binary declares it.
+pub use crate::reader::wasm::ExportKind;
+use crate::reader::wasm::{ExternDetail, WasmModule};
 use api::JsApi;
 
 /// Range of wasm-bindgen versions whose output this tool has been run against.

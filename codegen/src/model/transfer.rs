@@ -97,6 +97,15 @@ pub enum Maker {
     Function(String),
 }
 
+/// [`analyse`] of a module's typings and glue.
+pub fn of_model(model: &super::ModuleModel) -> Vec<ClassTransfer> {
+    model
+        .api
+        .as_ref()
+        .map(|api| analyse(api, model.glue.as_ref()))
+        .unwrap_or_default()
+}
+
 /// Every class of `api` that can be transferred or observed. With the `glue`, a
 /// method that consumes its object (`this.__destroy_into_raw()`) is never a `save`:
 /// reading the original must leave it as it was.

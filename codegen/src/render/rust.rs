@@ -15,19 +15,17 @@
 //! from the glue's call and not from counting parameters, exports that also take
 //! a return pointer or `(ptr, len)` pairs get their handles typed too.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use heck::{ToSnakeCase, ToUpperCamelCase};
 
 use super::names::{NameScope, is_rust_path, rust_identifier};
 use super::{GeneratedFile, header};
-use crate::model::api::{JsApi, JsFunction, JsType};
-use crate::model::{Export, ModuleModel, Role};
-use crate::reader::glue::{
-    Glue, GlueExportKind, Marshaling, MemberKind, OptionalArg, RawArg, RawCallSite, RawResult,
-    WordRef,
+use crate::model::calls::{
+    self, AbsentLiteral, CallArg, CallPlan, ExportCall, JsSignature, NO_JS_MEMBER, PlanArg,
+    PlanReturn, PlanType, PlanWord,
 };
-use crate::reader::wasm::ExportKind;
+use crate::model::{Export, ExportKind, ModuleModel, Role};
 use crate::replay::{CallFacts, Mutated, ReplayDecision, ReplayPolicy};
 
 /// The path the shim reaches `proxy-runtime` under by default (the crate's library name).
@@ -354,8 +352,8 @@ impl ClassNames {
 struct Context<'m> {
     model: &'m ModuleModel,
     classes: &'m ClassNames,
-    /// Function index of every function export: folded aliases share one.
-    index_of: HashMap<&'m str, u32>,
+    /// What each function export does at the JS level (the model's analysis pass).
+    calls: BTreeMap<String, ExportCall>,
 }
 
 enum ParamType {
@@ -471,17 +469,10 @@ fn raw_type(wasm: &str) -> Option<&'static str> {
 
 impl<'m> Context<'m> {
     fn new(model: &'m ModuleModel, classes: &'m ClassNames) -> Self {
-        let index_of = model
-            .wasm
-            .exports
-            .iter()
-            .filter(|e| e.kind == ExportKind::Function)
-            .map(|e| (e.name.as_str(), e.index))
-            .collect();
         Self {
             model,
             classes,
-            index_of,
+            calls: calls::analyse(model),
         }
     }
 
@@ -529,27 +520,17 @@ impl<'m> Context<'m> {
         let resolution = policy
             .resolve(&CallFacts::of(self.model, export))
             .map_err(|e| RustRenderError::Policy(e.to_string()))?;
+        let call = self.calls.get(&export.name);
         // The Rust runtime has no refusal yet: a refused call stays unlogged there.
         let decision = match resolution.mutates {
             Some(Mutated::This) if resolution.refuse.is_none() => {
-                // The raw position of `this` (after a return pointer, if any).
-                let this = self.call_site(export).and_then(|site| {
-                    site.args
-                        .iter()
-                        .position(|a| matches!(a, RawArg::Borrowed { of } if of == "this"))
-                });
-                match this {
+                match call.and_then(ExportCall::this_position) {
                     Some(arg) => ReplayDecision::Mutates { arg },
                     None => ReplayDecision::Replay,
                 }
             }
             Some(Mutated::FirstHandle) if resolution.refuse.is_none() => {
-                let first = self.call_site(export).and_then(|site| {
-                    site.args.iter().position(
-                        |a| matches!(a, RawArg::Borrowed { of } | RawArg::Consumed { of } if of != "this"),
-                    )
-                });
-                match first {
+                match call.and_then(ExportCall::first_object_position) {
                     Some(arg) => ReplayDecision::Mutates { arg },
                     // Passed as a raw pointer (an optional object): replaying the pointer
                     // would name another object; left unlogged as before.
@@ -558,8 +539,8 @@ impl<'m> Context<'m> {
             }
             _ => ReplayDecision::from(resolution),
         };
-        let js = self.js_signature(export);
-        let doc = self.doc(export, js.as_ref());
+        let js = call.and_then(|c| c.js.as_ref());
+        let doc = self.doc(export, js);
         let export_attr = (name != export.name).then(|| export.name.clone());
         if let Some(reason) = untyped {
             let logged = !matches!(decision, ReplayDecision::Unlogged);
@@ -583,16 +564,15 @@ impl<'m> Context<'m> {
         let raw_results: Vec<&'static str> =
             export.results.iter().filter_map(|t| raw_type(t)).collect();
 
-        let site = self.call_site(export);
         let mut param_scope = NameScope::with_reserved(&["self"]);
         let params: Vec<Param> = raw_params
             .iter()
             .enumerate()
             .map(|(i, &raw)| {
-                let arg = site.and_then(|s| s.args.get(i));
+                let arg = call.and_then(|c| c.args.get(i));
                 let hint = match arg {
-                    Some(RawArg::Borrowed { of } | RawArg::Consumed { of }) => of.as_str(),
-                    Some(RawArg::Identifier { name }) => name.as_str(),
+                    Some(CallArg::Object { of, .. }) => of.as_str(),
+                    Some(CallArg::Named(name)) => name.as_str(),
                     _ => "",
                 };
                 let name = if hint.is_empty() {
@@ -600,12 +580,16 @@ impl<'m> Context<'m> {
                 } else {
                     rust_identifier(&hint.to_snake_case())
                 };
-                let class = (raw == "i32")
-                    .then(|| arg.and_then(|a| self.handle_class(export, js.as_ref(), a)))
-                    .flatten();
-                let ty = match (arg, class) {
-                    (Some(RawArg::Borrowed { .. }), Some(c)) => ParamType::Borrowed(c),
-                    (Some(RawArg::Consumed { .. }), Some(c)) => ParamType::Consumed(c),
+                let ty = match arg {
+                    Some(CallArg::Object {
+                        class: Some(class),
+                        consumed,
+                        ..
+                    }) if raw == "i32" => match (self.classes.rust(class), consumed) {
+                        (Some(c), false) => ParamType::Borrowed(c.to_owned()),
+                        (Some(c), true) => ParamType::Consumed(c.to_owned()),
+                        (None, _) => ParamType::Raw(raw),
+                    },
                     _ => ParamType::Raw(raw),
                 };
                 Param {
@@ -614,11 +598,11 @@ impl<'m> Context<'m> {
                 }
             })
             .collect();
-        let result = match (raw_results.as_slice(), site.map(|s| &s.result)) {
-            (["i32"], Some(r)) => match self.result_class(export, js.as_ref(), r) {
-                Some(c) => ResultType::Handle(c),
-                None => ResultType::Raw(raw_results),
-            },
+        let result_class = call
+            .and_then(|c| c.result_class.as_deref())
+            .and_then(|c| self.classes.rust(c));
+        let result = match (raw_results.as_slice(), result_class) {
+            (["i32"], Some(c)) => ResultType::Handle(c.to_owned()),
             _ => ResultType::Raw(raw_results),
         };
 
@@ -645,9 +629,10 @@ impl<'m> Context<'m> {
                 }
             },
         };
-        let high = match (site, js.as_ref()) {
-            (Some(site), Some(js)) => self.high_level(export, site, js, &params, &decision),
-            _ => Err(NO_JS_MEMBER.into()),
+        let high = match call.map(|c| &c.plan) {
+            Some(Ok(plan)) => self.high_level(export, plan, &decision),
+            Some(Err(reason)) => Err(reason.clone()),
+            None => Err(NO_JS_MEMBER.into()),
         };
         Ok(Ok(Method {
             doc,
@@ -661,197 +646,108 @@ impl<'m> Context<'m> {
         }))
     }
 
-    /// The high-level method of an export: its JS parameters and result in Rust types
-    /// (`&[u8]`, `&str`, numbers, `bool`, handles, `Option`s of them; `Vec<u8>`, `String`...),
-    /// and the `JsCall` describing how the glue marshals them. `Err` says why there is none:
-    /// whatever the glue does that these facts do not follow leaves the export raw only.
+    /// The high-level method of a [`CallPlan`]: its parameters and result in Rust types,
+    /// the `JsCall` fields, and the replay decision of the raw method.
     fn high_level(
         &self,
         export: &Export,
-        site: &RawCallSite,
-        js: &JsSignature,
-        raw: &[Param],
+        plan: &CallPlan,
         decision: &ReplayDecision,
     ) -> Result<HighLevel, String> {
-        let m = &site.marshaling;
-        if let Some(what) = &m.unsupported {
-            return Err(format!("the glue uses `{what}`"));
-        }
-        if js.all_params.iter().any(|p| p.rest) {
-            return Err("a rest parameter".into());
-        }
-        let takes_this = site.args.iter().any(
-            |a| matches!(a, RawArg::Borrowed { of } | RawArg::Consumed { of } if of == "this"),
-        );
-        // Parameters in JS order, `this` first; an optional one's type is `Optional(T)`.
-        let mut names: Vec<(String, JsType)> = Vec::new();
-        if takes_this {
-            names.push(("this".into(), JsType::Other));
-        }
-        names.extend(js.all_params.iter().map(|p| {
-            let ty = match (&p.ty, p.optional) {
-                (JsType::Optional(_), _) | (_, false) => p.ty.clone(),
-                (t, true) => JsType::Optional(Box::new(t.clone())),
-            };
-            (p.name.clone(), ty)
-        }));
-        let index = |of: &str| {
-            names
-                .iter()
-                .position(|(n, _)| n == of)
-                .ok_or_else(|| format!("`{of}` is not a parameter"))
-        };
-        let class = |t: &JsType| match t {
-            JsType::Class(c) => self.classes.rust(c).map(str::to_owned),
-            _ => None,
-        };
-        let mut types: Vec<Option<String>> = vec![None; names.len()];
-        let mut used = vec![false; names.len()];
-        let mut args = Vec::new();
-        for (i, a) in site.args.iter().enumerate() {
-            let wasm = export.params.get(i).map(String::as_str).unwrap_or_default();
-            if let Some((_, o)) = m.optional_args.iter().find(|(at, _)| *at == i) {
-                let (of, arg) = match o {
-                    OptionalArg::IsSome(of) => (of, None),
-                    OptionalArg::OrNone { of, none } => (of, Some(*none)),
-                    OptionalArg::Object { of, consumed } => {
-                        let n = index(of)?;
-                        let JsType::Optional(inner) = &names[n].1 else {
-                            return Err(format!(
-                                "`{of}` is passed as optional but typed {:?}",
-                                names[n].1
-                            ));
-                        };
-                        let c =
-                            class(inner).ok_or_else(|| format!("`{of}` is not a known class"))?;
-                        types[n] = Some(if *consumed {
-                            format!("Option<Handle<{c}>>")
-                        } else {
-                            format!("Option<&Handle<{c}>>")
-                        });
-                        used[n] = true;
-                        args.push(format!("Handle({n})"));
-                        continue;
-                    }
-                };
-                let n = index(of)?;
-                let JsType::Optional(inner) = &names[n].1 else {
-                    return Err(format!(
-                        "`{of}` is passed as optional but typed {:?}",
-                        names[n].1
-                    ));
-                };
-                used[n] = true;
-                let Some(none) = arg else {
-                    args.push(format!("IsSome({n})"));
-                    continue;
-                };
-                // The Rust type follows the encoding: `0x100000001` is an absent `u32` in an
-                // `f64`, `0xFFFFFF` an absent boolean in an `i32`; `0` goes with `IsSome`.
-                let (ty, literal) = match (&**inner, wasm, none) {
-                    (JsType::Number | JsType::Enum(_), "f64", 0x1_0000_0001) => {
-                        ("u32", format!("F64({})", (none as f64).to_bits()))
-                    }
-                    (JsType::Boolean, "i32", 0xFF_FFFF) => ("bool", format!("I32({none})")),
-                    (JsType::Number | JsType::Enum(_), "i32", 0) => ("i32", "I32(0)".into()),
-                    (JsType::Number, "f64", 0) => ("f64", "F64(0)".into()),
-                    (JsType::BigInt, "i64", 0) => ("i64", "I64(0)".into()),
-                    (t, w, none) => {
-                        return Err(format!(
-                            "`{of}` is optional {t:?} passed as {w} ({none} if absent)"
-                        ));
-                    }
-                };
-                types[n] = Some(format!("Option<{ty}>"));
-                args.push(format!("OrNone({n}, RawValue::{literal})"));
-                continue;
-            }
-            match a {
-                RawArg::Borrowed { of } | RawArg::Consumed { of } => {
-                    let n = index(of)?;
-                    let ty = match raw.get(i).map(|p| &p.ty) {
-                        Some(ParamType::Borrowed(c)) => format!("&Handle<{c}>"),
-                        Some(ParamType::Consumed(c)) => format!("Handle<{c}>"),
-                        _ => return Err(format!("`{of}` is not a known class")),
-                    };
-                    types[n] = Some(ty);
-                    used[n] = true;
-                    args.push(format!("Handle({n})"));
-                }
-                RawArg::Identifier { name } if m.stack.as_deref() == Some(name) => {
-                    args.push("RetPtr".into())
-                }
-                RawArg::Identifier { name } => {
-                    if let Some(p) = m
-                        .passed
-                        .iter()
-                        .find(|p| &p.ptr == name || p.len.as_deref() == Some(name))
-                    {
-                        let n = index(&p.of)?;
-                        let declared = match &names[n].1 {
-                            JsType::Optional(t) if p.optional => &**t,
-                            t if !p.optional => t,
-                            t => {
-                                return Err(format!(
-                                    "`{}` is optional in the glue, {t:?} in the typings",
-                                    p.of
-                                ));
-                            }
-                        };
-                        let ty = match (declared, p.string) {
-                            (JsType::String, true) => "&str",
-                            (JsType::TypedArray(a), false) if a == "Uint8Array" => "&[u8]",
-                            (t, _) => return Err(format!("`{}` is {t:?} passed as bytes", p.of)),
-                        };
-                        types[n] = Some(if p.optional {
-                            format!("Option<{ty}>")
-                        } else {
-                            ty.into()
-                        });
-                        used[n] = true;
-                        args.push(format!(
-                            "{}({n})",
-                            if &p.ptr == name { "Ptr" } else { "Len" }
-                        ));
-                        continue;
-                    }
-                    let n = index(name)?;
-                    let ty = match (&names[n].1, wasm) {
-                        (JsType::Boolean, "i32") => "bool",
-                        (JsType::Number | JsType::Enum(_), "i32") => "i32",
-                        (JsType::Number, "f64") => "f64",
-                        (JsType::Number, "f32") => "f32",
-                        (JsType::BigInt, "i64") => "i64",
-                        (t, w) => return Err(format!("`{name}` is {t:?} passed as {w}")),
-                    };
-                    types[n] = Some(ty.into());
-                    used[n] = true;
-                    args.push(format!("Value({n})"));
-                }
-                RawArg::Other => return Err(format!("argument {i} is an expression")),
-            }
-        }
-        let params = names
+        let mut scope = NameScope::with_reserved(&["self"]);
+        let params = plan
+            .params
             .iter()
-            .zip(types)
-            .zip(used)
-            .map(|(((n, _), t), used)| {
-                let ty = t
-                    .filter(|_| used)
-                    .ok_or_else(|| format!("`{n}` is not passed to the export"))?;
-                let name = rust_identifier(&n.to_snake_case());
-                Ok((if name == "self" { "this".into() } else { name }, ty))
+            .map(|p| {
+                let name = rust_identifier(&p.name.to_snake_case());
+                let name = if name == "self" {
+                    "this".to_owned()
+                } else {
+                    name
+                };
+                Ok((scope.take(name), self.rust_type(&p.ty)?))
             })
             .collect::<Result<Vec<_>, String>>()?;
-        let (returns, result) = self.high_result(export, m, js)?;
-        let word = |w: &WordRef| word_variant(w);
-        let throws = m.throws.as_ref().map(|(v, f)| (word(v), word(f)));
+        let args = plan
+            .args
+            .iter()
+            .map(|a| match a {
+                PlanArg::RetPtr => "RetPtr".to_owned(),
+                PlanArg::Value(n) => format!("Value({n})"),
+                PlanArg::Ptr(n) => format!("Ptr({n})"),
+                PlanArg::Len(n) => format!("Len({n})"),
+                PlanArg::Handle(n) => format!("Handle({n})"),
+                PlanArg::IsSome(n) => format!("IsSome({n})"),
+                PlanArg::OrNone(n, literal) => format!(
+                    "OrNone({n}, RawValue::{})",
+                    match literal {
+                        AbsentLiteral::I32(x) => format!("I32({x})"),
+                        AbsentLiteral::I64(x) => format!("I64({x})"),
+                        AbsentLiteral::F64(bits) => format!("F64({bits})"),
+                    }
+                ),
+            })
+            .collect();
+        let word = |w: &PlanWord| match w {
+            PlanWord::Slot(n) => format!("Slot({n})"),
+            PlanWord::Result(n) => format!("Result({n})"),
+        };
+        let plain = |ty: String, into: &'static str| HighResult::Plain(ty, into);
+        let (returns, result) = match &plan.returns {
+            PlanReturn::Unit => (
+                ReturnExpr::Call("Unit".into()),
+                plain("()".into(), "into_unit()"),
+            ),
+            PlanReturn::Value(w, ty) => (
+                ReturnExpr::Call(format!("Value(Word::{})", word(w))),
+                plain(ty.rust().into(), "into_value()"),
+            ),
+            PlanReturn::Bool(w) => (
+                ReturnExpr::Call(format!("Bool(Word::{})", word(w))),
+                plain("bool".into(), "into_bool()"),
+            ),
+            PlanReturn::Bytes { ptr, len, optional } | PlanReturn::Str { ptr, len, optional } => {
+                let string = matches!(plan.returns, PlanReturn::Str { .. });
+                let (kind, ty, into) = match (string, optional) {
+                    (true, false) => ("Str", "String", "into_string()"),
+                    (false, false) => ("Bytes", "Vec<u8>", "into_bytes()"),
+                    (true, true) => ("OptStr", "Option<String>", "into_option_string()"),
+                    (false, true) => ("OptBytes", "Option<Vec<u8>>", "into_option_bytes()"),
+                };
+                (
+                    ReturnExpr::Struct(kind, [("ptr", word(ptr)), ("len", word(len))]),
+                    plain(ty.into(), into),
+                )
+            }
+            PlanReturn::Object {
+                ptr,
+                class,
+                optional,
+            } => {
+                let c = self.rust_class(class)?;
+                if *optional {
+                    (
+                        ReturnExpr::Call(format!("OptHandle(Word::{})", word(ptr))),
+                        HighResult::OptHandle(c),
+                    )
+                } else {
+                    (
+                        ReturnExpr::Call(format!("Handle(Word::{})", word(ptr))),
+                        HighResult::Handle(c),
+                    )
+                }
+            }
+            PlanReturn::OptValue { flag, value, ty } => (
+                ReturnExpr::Struct("OptValue", [("flag", word(flag)), ("value", word(value))]),
+                plain(format!("Option<{}>", ty.rust()), "into_option_value()"),
+            ),
+        };
         let (replay, mutates) = match decision {
             ReplayDecision::Unlogged => (false, None),
             ReplayDecision::Replay => (true, None),
-            ReplayDecision::Mutates { arg } => match site.args.get(*arg) {
-                Some(RawArg::Borrowed { of } | RawArg::Consumed { of }) => (true, Some(index(of)?)),
-                _ => return Err("the object it changes is not a parameter".into()),
+            ReplayDecision::Mutates { arg } => match plan.param_of(*arg) {
+                Some(n) => (true, Some(n)),
+                None => return Err("the object it changes is not a parameter".into()),
             },
         };
         Ok(HighLevel {
@@ -860,126 +756,37 @@ impl<'m> Context<'m> {
             args,
             returns,
             result,
-            throws,
+            throws: plan.throws.as_ref().map(|(v, f)| (word(v), word(f))),
             replay,
             mutates,
         })
     }
 
-    /// The `JsReturn` of a high-level method and its Rust result, when the glue's handling
-    /// of the result agrees with the typings' type.
-    fn high_result(
-        &self,
-        export: &Export,
-        m: &Marshaling,
-        js: &JsSignature,
-    ) -> Result<(ReturnExpr, HighResult), String> {
-        let word = word_variant;
-        let result_wasm = |w: &WordRef| match w {
-            WordRef::Slot(_) => Some("i32"),
-            WordRef::Result(n) => export.results.get(*n as usize).map(String::as_str),
-            WordRef::Local(_) => export.results.first().map(String::as_str),
-        };
-        let number = |t: &JsType, w: &WordRef| -> Result<&'static str, String> {
-            Ok(match (t, result_wasm(w)) {
-                (JsType::Number | JsType::Enum(_), Some("i32")) => "i32",
-                (JsType::Number, Some("f64")) => "f64",
-                (JsType::Number, Some("f32")) => "f32",
-                (JsType::BigInt, Some("i64")) => "i64",
-                (t, w) => return Err(format!("returns {t:?} as {w:?}")),
-            })
-        };
-        let class = |t: &JsType| match t {
-            JsType::Class(c) => self.classes.rust(c).map(str::to_owned),
-            _ => None,
-        };
-        let (declared, optional) = match &js.returns {
-            JsType::Optional(t) => (&**t, true),
-            t => (t, false),
-        };
-        if let Some((string, ptr, len)) = &m.decoded {
-            let fits = match declared {
-                JsType::String => *string,
-                JsType::TypedArray(a) => a == "Uint8Array" && !*string,
-                _ => false,
-            };
-            if !fits || optional != m.decoded_guard.is_some() {
-                return Err(format!(
-                    "decodes {} for {:?}",
-                    if *string { "a string" } else { "bytes" },
-                    js.returns
-                ));
-            }
-            let fields = [("ptr", word(ptr)), ("len", word(len))];
-            return Ok(match (string, optional) {
-                (true, false) => (
-                    ReturnExpr::Struct("Str", fields),
-                    HighResult::Plain("String".into(), "into_string()"),
-                ),
-                (false, false) => (
-                    ReturnExpr::Struct("Bytes", fields),
-                    HighResult::Plain("Vec<u8>".into(), "into_bytes()"),
-                ),
-                (true, true) => (
-                    ReturnExpr::Struct("OptStr", fields),
-                    HighResult::Plain("Option<String>".into(), "into_option_string()"),
-                ),
-                (false, true) => (
-                    ReturnExpr::Struct("OptBytes", fields),
-                    HighResult::Plain("Option<Vec<u8>>".into(), "into_option_bytes()"),
-                ),
-            });
-        }
-        if optional {
-            let Some((flag, value)) = &m.returned_optional else {
-                return Err(format!(
-                    "the glue's result handling of {:?} is not followed",
-                    js.returns
-                ));
-            };
-            if let Some(c) = class(declared) {
-                return if m.object.as_ref() == Some(value) {
-                    Ok((
-                        ReturnExpr::Call(format!("OptHandle(Word::{})", word(value))),
-                        HighResult::OptHandle(c),
-                    ))
-                } else {
-                    Err("an optional object the glue does not wrap".into())
-                };
-            }
-            let ty = number(declared, value)?;
-            return Ok((
-                ReturnExpr::Struct("OptValue", [("flag", word(flag)), ("value", word(value))]),
-                HighResult::Plain(format!("Option<{ty}>"), "into_option_value()"),
-            ));
-        }
-        if let (Some(c), Some(w)) = (
-            class(declared),
-            m.object.as_ref().or(m.returned.as_ref().map(|r| &r.0)),
-        ) {
-            return Ok((
-                ReturnExpr::Call(format!("Handle(Word::{})", word(w))),
-                HighResult::Handle(c),
-            ));
-        }
-        match (&m.returned, declared) {
-            (Some((w, true)), JsType::Boolean) => Ok((
-                ReturnExpr::Call(format!("Bool(Word::{})", word(w))),
-                HighResult::Plain("bool".into(), "into_bool()"),
-            )),
-            (Some((w, false)), t) => Ok((
-                ReturnExpr::Call(format!("Value(Word::{})", word(w))),
-                HighResult::Plain(number(t, w)?.into(), "into_value()"),
-            )),
-            (None, JsType::Void) => Ok((
-                ReturnExpr::Call("Unit".into()),
-                HighResult::Plain("()".into(), "into_unit()"),
-            )),
-            _ => Err(format!(
-                "the glue's result handling of {:?} is not followed",
-                js.returns
-            )),
-        }
+    /// The handle type of a JS class.
+    fn rust_class(&self, js: &str) -> Result<String, String> {
+        self.classes
+            .rust(js)
+            .map(str::to_owned)
+            .ok_or_else(|| format!("class `{js}` has no handle type"))
+    }
+
+    /// A parameter's Rust type.
+    fn rust_type(&self, t: &PlanType) -> Result<String, String> {
+        Ok(match t {
+            PlanType::Bool => "bool".into(),
+            PlanType::Number(n) => n.rust().into(),
+            PlanType::Bytes => "&[u8]".into(),
+            PlanType::Str => "&str".into(),
+            PlanType::Object {
+                class,
+                consumed: true,
+            } => format!("Handle<{}>", self.rust_class(class)?),
+            PlanType::Object {
+                class,
+                consumed: false,
+            } => format!("&Handle<{}>", self.rust_class(class)?),
+            PlanType::Optional(inner) => format!("Option<{}>", self.rust_type(inner)?),
+        })
     }
 
     /// The method's doc line: the JS signature, or the raw one.
@@ -1021,181 +828,7 @@ impl<'m> Context<'m> {
             }
         }
     }
-
-    /// The glue's call of this export (or of an alias the linker folded it into),
-    /// when the glue member calls it exactly once or every call agrees.
-    fn call_site(&self, export: &Export) -> Option<&'m RawCallSite> {
-        let glue: &Glue = self.model.glue.as_ref()?;
-        let member = export.member.as_deref()?;
-        let sites: &[RawCallSite] = match (&export.class, export.role) {
-            (None, _) => {
-                let e = glue.export(member)?;
-                (e.kind == GlueExportKind::Function).then_some(())?;
-                &e.call_sites
-            }
-            (Some(class), role) => {
-                let kind = match role {
-                    Role::Constructor => MemberKind::Constructor,
-                    Role::Getter => MemberKind::Getter,
-                    Role::Setter => MemberKind::Setter,
-                    Role::StaticMethod => MemberKind::StaticMethod,
-                    _ => MemberKind::Method,
-                };
-                let m = glue
-                    .export(class)?
-                    .members
-                    .iter()
-                    .find(|m| m.name == member && m.kind == kind)?;
-                &m.call_sites
-            }
-        };
-        let index = self.index_of.get(export.name.as_str())?;
-        let mut mine = sites
-            .iter()
-            .filter(|s| self.index_of.get(s.export.as_str()) == Some(index));
-        let first = mine.next()?;
-        mine.all(|s| s == first).then_some(first)
-    }
-
-    /// The class handle an argument carries, if the typings agree it is exactly that class.
-    fn handle_class(
-        &self,
-        export: &Export,
-        js: Option<&JsSignature>,
-        arg: &RawArg,
-    ) -> Option<String> {
-        let of = match arg {
-            RawArg::Borrowed { of } | RawArg::Consumed { of } => of,
-            _ => return None,
-        };
-        let class = if of == "this" {
-            match export.role {
-                Role::Method | Role::Getter | Role::Setter | Role::Free => export.class.clone()?,
-                _ => return None,
-            }
-        } else {
-            match &js?.params.iter().find(|(name, _)| name == of)?.1 {
-                JsType::Class(c) => c.clone(),
-                _ => return None,
-            }
-        };
-        self.classes.rust(&class).map(str::to_owned)
-    }
-
-    /// The class a pointer result is wrapped as, if the typings agree.
-    fn result_class(
-        &self,
-        export: &Export,
-        js: Option<&JsSignature>,
-        result: &RawResult,
-    ) -> Option<String> {
-        let class = match result {
-            RawResult::ThisPointer if export.role == Role::Constructor => export.class.clone()?,
-            RawResult::Wrapped { class } if js?.returns == JsType::Class(class.clone()) => {
-                class.clone()
-            }
-            _ => return None,
-        };
-        self.classes.rust(&class).map(str::to_owned)
-    }
-
-    /// The JS-level signature this export implements, from the typings.
-    fn js_signature(&self, export: &Export) -> Option<JsSignature> {
-        let api: &JsApi = self.model.api.as_ref()?;
-        let member = export.member.as_deref()?;
-        let Some(class_name) = &export.class else {
-            let f = api.functions.iter().find(|f| f.name == member)?;
-            return Some(JsSignature::function(f, &f.name));
-        };
-        let class = api.class(class_name)?;
-        match export.role {
-            Role::Constructor => {
-                let ctor = class.constructor.as_ref()?;
-                let mut sig = JsSignature::function(ctor, &format!("new {class_name}"));
-                sig.text = sig.text.trim_end_matches(": void").to_owned();
-                sig.returns = JsType::Class(class_name.clone());
-                Some(sig)
-            }
-            Role::Method | Role::StaticMethod => {
-                let m = class.methods.iter().find(|m| m.function.name == member)?;
-                let prefix = if m.is_static { "static " } else { "" };
-                let mut sig = JsSignature::function(&m.function, &format!("{class_name}.{member}"));
-                sig.text = format!("{prefix}{}", sig.text);
-                Some(sig)
-            }
-            Role::Getter | Role::Setter => {
-                let a = class.accessors.iter().find(|a| a.name == member)?;
-                let getter = export.role == Role::Getter;
-                let declared = if getter { &a.ty } else { a.setter_type() };
-                let ty = one_line(&declared.text);
-                // A setter's value parameter is unnamed in the typings: the glue names it.
-                let params = if getter {
-                    vec![]
-                } else {
-                    self.setter_param(export)
-                        .map(|p| vec![(p, declared.ty.clone())])
-                        .unwrap_or_default()
-                };
-                Some(JsSignature {
-                    text: format!(
-                        "{} {class_name}.{member}: {ty}",
-                        if getter { "get" } else { "set" }
-                    ),
-                    all_params: params
-                        .iter()
-                        .map(|(name, ty)| SigParam {
-                            name: name.clone(),
-                            ty: ty.clone(),
-                            optional: false,
-                            rest: false,
-                        })
-                        .collect(),
-                    params,
-                    returns: if getter {
-                        a.ty.ty.clone()
-                    } else {
-                        JsType::Void
-                    },
-                })
-            }
-            Role::Free => Some(JsSignature {
-                text: format!("{class_name}.free(): void"),
-                params: vec![],
-                all_params: vec![],
-                returns: JsType::Void,
-            }),
-            _ => None,
-        }
-    }
-
-    /// The name the glue gives a setter's value (`set value(arg0)` → `arg0`).
-    fn setter_param(&self, export: &Export) -> Option<String> {
-        let site = self.call_site(export)?;
-        site.args.iter().find_map(|a| match a {
-            RawArg::Borrowed { of } | RawArg::Consumed { of } if of != "this" => Some(of.clone()),
-            // `set buf(arg0)` passes `ptr0` (`passArray8ToWasm0(arg0, ..)`): the value is `arg0`.
-            RawArg::Identifier { name } => Some(
-                site.marshaling
-                    .passed
-                    .iter()
-                    .find(|p| &p.ptr == name)
-                    .map_or_else(|| name.clone(), |p| p.of.clone()),
-            ),
-            _ => None,
-        })
-    }
 }
-
-/// One declared parameter.
-struct SigParam {
-    name: String,
-    ty: JsType,
-    optional: bool,
-    rest: bool,
-}
-
-/// Why an export has no high-level method when it implements no JS member (plumbing).
-const NO_JS_MEMBER: &str = "no glue call or typings to follow";
 
 /// A high-level method: Rust parameters in JS order (`this` first), the `JsCall` fields.
 struct HighLevel {
@@ -1229,15 +862,6 @@ enum HighResult {
     Handle(String),
     /// An optional handle of this class.
     OptHandle(String),
-}
-
-/// The `Word` variant naming a result word (a local is the single direct result).
-fn word_variant(w: &WordRef) -> String {
-    match w {
-        WordRef::Slot(n) => format!("Slot({n})"),
-        WordRef::Result(n) => format!("Result({n})"),
-        WordRef::Local(_) => "Result(0)".into(),
-    }
 }
 
 impl HighLevel {
@@ -1353,62 +977,6 @@ fn push_array(out: &mut String, prefix: &str, items: &[String], end: &str, inden
         out.push_str(&format!("{:indent$}    {item},\n", ""));
     }
     out.push_str(&format!("{:indent$}]{end}\n", ""));
-}
-
-/// A JS signature: its text for the doc comment, parameter and return types.
-struct JsSignature {
-    text: String,
-    params: Vec<(String, JsType)>,
-    /// Every parameter the typings declare, optional and rest ones included.
-    all_params: Vec<SigParam>,
-    returns: JsType,
-}
-
-impl JsSignature {
-    fn function(f: &JsFunction, shown_name: &str) -> Self {
-        let params: Vec<String> = f
-            .params
-            .iter()
-            .map(|p| {
-                format!(
-                    "{}{}{}: {}",
-                    if p.rest { "..." } else { "" },
-                    p.name,
-                    if p.optional { "?" } else { "" },
-                    one_line(&p.ty.text)
-                )
-            })
-            .collect();
-        Self {
-            text: format!(
-                "{shown_name}({}): {}",
-                params.join(", "),
-                one_line(&f.returns.text)
-            ),
-            params: f
-                .params
-                .iter()
-                .filter(|p| !p.optional && !p.rest)
-                .map(|p| (p.name.clone(), p.ty.ty.clone()))
-                .collect(),
-            all_params: f
-                .params
-                .iter()
-                .map(|p| SigParam {
-                    name: p.name.clone(),
-                    ty: p.ty.ty.clone(),
-                    optional: p.optional,
-                    rest: p.rest,
-                })
-                .collect(),
-            returns: f.returns.ty.clone(),
-        }
-    }
-}
-
-/// Type text on one line, for doc comments.
-fn one_line(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// The `JS_IMPORTS` table: every JS import of the module with the operation its glue body

@@ -16,10 +16,10 @@ use crate::model::ModuleModel;
 use std::collections::HashMap;
 
 use crate::model::api::{JsApi, JsClass, JsFunction, JsParam, JsType};
+use crate::model::calls::{self, ExportCall};
+use crate::model::layout::{GlueLayout, GlueMethod, ModuleFormat};
 use crate::model::transfer::{self, ClassTransfer};
 use crate::model::{Export, Role};
-use crate::reader::glue::RawArg;
-use crate::reader::glue::{Glue, GlueFormat, GlueMember, MemberKind};
 use crate::replay::{CallFacts, Mutated, ReplayPolicy};
 
 /// Emits a runtime file from `templates/ts/` under the same relative path.
@@ -127,21 +127,18 @@ pub fn render(
     glue_from_out_dir: &str,
 ) -> Result<Vec<GeneratedFile>, Skipped> {
     let api = model.api.as_ref().ok_or(Skipped::NoTypings)?;
-    let glue = model.glue.as_ref().ok_or(Skipped::NoGlue)?;
+    let glue = GlueLayout::of(model).ok_or(Skipped::NoGlue)?;
+    let glue = &glue;
     let glue_file = model.files.glue.as_deref().ok_or(Skipped::NoGlue)?;
     if let Some(evidence) = &glue.bundled {
         return Err(Skipped::BundledGlue(evidence.clone()));
     }
-    if let Some(how) = glue
-        .loads_wasm_itself
-        .as_ref()
-        .filter(|_| !glue.takes_wasm())
-    {
+    if let Some(how) = glue.loads_wasm_itself.as_ref().filter(|_| !glue.takes_wasm) {
         return Err(Skipped::GlueLoadsWasm(how.clone()));
     }
-    let shim = ShimNames::for_glue(glue_file, glue.format, glue.takes_wasm());
+    let shim = ShimNames::for_glue(glue_file, glue.format, glue.takes_wasm);
     let header = header(model);
-    let mut plan = ShimPlan::new(api, glue);
+    let mut plan = ShimPlan::new(model, api, glue);
     plan.operations = operations(model, policy).map_err(Skipped::Policy)?;
     transfer::add_named(&mut plan.transfers, api, &policy.transfers);
     if plan.functions.is_empty() && plan.classes.is_empty() && !api.is_empty() {
@@ -158,7 +155,7 @@ pub fn render(
             .iter()
             .map(|(path, text)| GeneratedFile::new(*path, *text)),
     );
-    if glue.format == GlueFormat::CommonJs {
+    if glue.format == ModuleFormat::CommonJs {
         let register = REGISTER_JS
             .replace("__SHIM__", &js_string(&format!("./{}", shim.js)))
             .replace("__GENERATED__", &header);
@@ -167,8 +164,8 @@ pub fn render(
     if shim.js.ends_with(".js") {
         // Node and tsc read a `.js` file's module system from the nearest package.json.
         let kind = match glue.format {
-            GlueFormat::CommonJs => "commonjs",
-            GlueFormat::EsModule => "module",
+            ModuleFormat::CommonJs => "commonjs",
+            ModuleFormat::EsModule => "module",
         };
         files.push(GeneratedFile::new(
             "package.json",
@@ -180,10 +177,10 @@ pub fn render(
 
 /// Why a glue that exports none of the typings' API gets no shim: both files, and
 /// what the glue exports instead.
-fn glue_without_api(model: &ModuleModel, api: &JsApi, glue: &Glue) -> String {
+fn glue_without_api(model: &ModuleModel, api: &JsApi, glue: &GlueLayout) -> String {
     let file = |p: Option<&Path>| p.map(|p| p.display().to_string()).unwrap_or_default();
     const SHOWN: usize = 6;
-    let names: Vec<&str> = glue.exports.iter().map(|e| e.name.as_str()).collect();
+    let names: Vec<&str> = glue.exports.iter().map(String::as_str).collect();
     let exports = match names.len() {
         0 => "nothing wasm-bindgen's shape of exports shows".to_owned(),
         n if n > SHOWN => format!("{}, ... ({n} in all)", names[..SHOWN].join(", ")),
@@ -206,7 +203,7 @@ struct ShimNames {
 
 impl ShimNames {
     /// `split`: the glue is `X_bg.js` of a bundler target, named after its loader `X.js`.
-    fn for_glue(glue: &Path, format: GlueFormat, split: bool) -> Self {
+    fn for_glue(glue: &Path, format: ModuleFormat, split: bool) -> Self {
         let file = glue
             .file_name()
             .map(|f| f.to_string_lossy().into_owned())
@@ -240,7 +237,7 @@ struct ShimPlan<'a> {
     /// (automerge-wasm's hand-written typings leave out `Automerge.new`): forwarded
     /// untyped, their values mapped deeply (handles in, handles out), absent from the
     /// proxy's typings as from the package's.
-    undeclared: HashMap<String, Vec<&'a GlueMember>>,
+    undeclared: HashMap<String, Vec<&'a GlueMethod>>,
     /// How the shim's classes can move by transfer.
     transfers: Vec<ClassTransfer>,
     /// The replay policy's decision for each call, by (class, member, kind).
@@ -257,6 +254,7 @@ fn operations(
     policy: &ReplayPolicy,
 ) -> Result<HashMap<OperationKey, String>, String> {
     let mut decisions = HashMap::new();
+    let calls = calls::analyse(model);
     for export in &model.exports {
         let kind = match export.role {
             Role::Function => "function",
@@ -273,7 +271,9 @@ fn operations(
             .resolve(&CallFacts::of(model, export))
             .map_err(|e| e.to_string())?;
         let mutates = match resolution.mutates {
-            Some(Mutated::Arg(raw)) => js_position(model, export, raw),
+            Some(Mutated::Arg(raw)) => calls
+                .get(&export.name)
+                .and_then(|c: &ExportCall| c.js_position(raw)),
             Some(Mutated::FirstHandle) => first_handle(model, export),
             _ => None,
         };
@@ -314,34 +314,10 @@ fn first_handle(model: &ModuleModel, export: &Export) -> Option<usize> {
         .position(|p| p.ty.ty.class().is_some())
 }
 
-/// The JS parameter a raw parameter carries (by the glue's call site: the object
-/// whose pointer it passes), for a policy that names a raw position.
-fn js_position(model: &ModuleModel, export: &Export, raw: usize) -> Option<usize> {
-    let glue = model.glue.as_ref()?;
-    let member = export.member.as_deref()?;
-    let sites = match &export.class {
-        None => &glue.export(member)?.call_sites,
-        Some(class) => {
-            &glue
-                .export(class)?
-                .members
-                .iter()
-                .find(|m| m.name == member)?
-                .call_sites
-        }
-    };
-    let site = sites.iter().find(|s| s.export == export.name)?;
-    let of = match site.args.get(raw)? {
-        RawArg::Borrowed { of } | RawArg::Consumed { of } => of,
-        _ => return None,
-    };
-    js_params(model, export)?.iter().position(|p| &p.name == of)
-}
-
 impl<'a> ShimPlan<'a> {
-    fn new(api: &'a JsApi, glue: &'a Glue) -> Self {
+    fn new(model: &ModuleModel, api: &'a JsApi, glue: &'a GlueLayout) -> Self {
         let mut scope = NameScope::with_reserved(SHIM_LOCALS);
-        let in_glue = |name: &str| glue.export(name).is_some();
+        let in_glue = |name: &str| glue.exports(name);
         let classes: Vec<_> = api
             .classes
             .iter()
@@ -369,8 +345,8 @@ impl<'a> ShimPlan<'a> {
         let values = glue
             .exports
             .iter()
-            .filter(|e| !covered.contains(e.name.as_str()) && e.name != "default")
-            .map(|e| e.name.clone())
+            .filter(|e| !covered.contains(e.as_str()) && *e != "default")
+            .cloned()
             .collect();
         let class_locals: std::collections::HashMap<&str, String> = classes
             .iter()
@@ -379,22 +355,21 @@ impl<'a> ShimPlan<'a> {
         let undeclared = classes
             .iter()
             .filter_map(|(c, _)| {
-                let declared = |m: &GlueMember| {
+                let declared = |m: &GlueMethod| {
                     c.methods.iter().any(|d| d.function.name == m.name)
                         || c.accessors.iter().any(|a| a.name == m.name)
                 };
-                let members: Vec<&GlueMember> = glue
-                    .export(&c.name)?
-                    .members
+                let members: Vec<&GlueMethod> = glue
+                    .methods
+                    .get(&c.name)?
                     .iter()
-                    .filter(|m| matches!(m.kind, MemberKind::Method | MemberKind::StaticMethod))
                     // `free` is the runtime's own (`Handle#free`), `__wrap` and kin are wasm-bindgen's.
                     .filter(|m| !declared(m) && m.name != "free" && !m.name.starts_with("__"))
                     .collect();
                 (!members.is_empty()).then(|| (c.name.clone(), members))
             })
             .collect();
-        let transfers = transfer::analyse(api, Some(glue))
+        let transfers = transfer::of_model(model)
             .into_iter()
             .filter(|t| class_locals.contains_key(t.class.as_str()))
             .collect();
@@ -572,11 +547,11 @@ fn property_key(name: &str) -> String {
 fn render_js(
     model: &ModuleModel,
     plan: &ShimPlan<'_>,
-    glue: &Glue,
+    glue: &GlueLayout,
     glue_from_out_dir: &str,
     header: &str,
 ) -> String {
-    let esm = glue.format == GlueFormat::EsModule;
+    let esm = glue.format == ModuleFormat::EsModule;
     let mut w = CodeWriter::default();
     w.line(format!("// {header}"));
     w.line("// Every export forwards to the wasm instance that is active at the time of the call.");
@@ -606,7 +581,7 @@ fn render_js(
             "format: {},",
             js_string(if esm { "esm" } else { "cjs" })
         ));
-        if glue.takes_wasm() {
+        if glue.takes_wasm {
             // Bundler target: the runtime instantiates the wasm itself; the preload hook
             // redirects the loader, which is what the application requires.
             let files = [
@@ -740,7 +715,7 @@ fn render_js(
             ));
         }
     }
-    if esm && glue.export("default").is_some() {
+    if esm && glue.exports("default") {
         // `--target web`'s init: the runtime has initialised the instance already.
         w.line("export default function (...args) {");
         w.line("  return $glue.default(...args);");
@@ -785,15 +760,11 @@ fn render_class(
             op_of(w, kind, &m.function.name)
         })
         .collect();
-    let undeclared: &[&GlueMember] = plan.undeclared.get(&class.name).map_or(&[], Vec::as_slice);
+    let undeclared: &[&GlueMethod] = plan.undeclared.get(&class.name).map_or(&[], Vec::as_slice);
     let undeclared_ops: Vec<String> = undeclared
         .iter()
         .map(|m| {
-            let kind = if m.kind == MemberKind::StaticMethod {
-                "static"
-            } else {
-                "method"
-            };
+            let kind = if m.is_static { "static" } else { "method" };
             op_of(w, kind, &m.name)
         })
         .collect();
@@ -843,7 +814,7 @@ fn render_class(
                 });
             }
             for (m, op) in undeclared.iter().zip(&undeclared_ops) {
-                let (prefix, target, this) = if m.kind == MemberKind::StaticMethod {
+                let (prefix, target, this) = if m.is_static {
                     ("static ", glue_class.clone(), "undefined")
                 } else {
                     ("", "$unwrap(this)".to_owned(), "this")
