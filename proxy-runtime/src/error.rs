@@ -195,6 +195,18 @@ impl Error {
         }
     }
 
+    /// The trap that ended a call or a replayed call (`Error::Call`, `Error::ReplayTrap`), if
+    /// the wasm trapped rather than a host import failing: after a trap the proxy's next
+    /// call runs in a fresh instance.
+    pub fn trap(&self) -> Option<wasmtime::Trap> {
+        match self {
+            Error::Call { source, .. } | Error::ReplayTrap { source, .. } => {
+                source.downcast_ref::<wasmtime::Trap>().copied()
+            }
+            _ => None,
+        }
+    }
+
     /// A short label of the error's kind (finer than [`Error::stage`]), for logs.
     pub fn reason(&self) -> &'static str {
         match self {
@@ -282,12 +294,13 @@ mod tests {
             source.downcast_ref::<wasmtime::WasmBacktrace>().is_some(),
             "wasmtime attached a backtrace: {source:?}"
         );
-        let message = Error::Call {
+        let error = Error::Call {
             export: "f".into(),
             source,
-        }
-        .to_string();
+        };
+        let message = error.to_string();
         let (sentence, backtrace) = message.split_once('\n').expect("a backtrace after it");
+        assert_eq!(error.trap(), Some(wasmtime::Trap::UnreachableCodeReached));
         assert_eq!(
             sentence,
             "call to `f` failed: wasm trap: wasm `unreachable` instruction executed"
@@ -328,7 +341,9 @@ mod tests {
     #[test]
     fn an_error_without_a_backtrace_is_one_line() {
         let source = wasmtime::Error::msg("type mismatch").context("bad signature");
-        let message = Error::Instantiate(source).to_string();
+        let error = Error::Instantiate(source);
+        assert_eq!(error.trap(), None);
+        let message = error.to_string();
         assert_eq!(
             message,
             "cannot instantiate the module: bad signature: type mismatch"
