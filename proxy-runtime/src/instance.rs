@@ -418,7 +418,7 @@ impl<E> Instance<E> {
     /// later) does: what an export reports as thrown (`throw takeObject(r2)`), for instance.
     /// `Undefined` for an index nothing is held at or without the wasm-bindgen imports.
     pub fn take_js_value(&mut self, idx: i32) -> crate::JsValue {
-        crate::imports::wasm_bindgen::take_thrown(&mut self.store, &self.instance, idx)
+        crate::imports::wasm_bindgen::take_js(&mut self.store, &self.instance, idx)
             .unwrap_or(crate::JsValue::Undefined)
     }
 

@@ -35,7 +35,7 @@ pub use config::{
 pub use error::{Error, Result};
 pub use handle::{Class, ClassInfo, Handle, HandleId, HandleTable, RawHandle};
 pub use imports::wasm_bindgen::JsValue;
-pub use imports::{FaultDrill, HostState, WasmBindgenImports};
+pub use imports::{FaultDrill, HostState, UnsupportedImports, WasmBindgenImports};
 pub use instance::{Exports, Instance, StandbyInstance};
 pub use log::{LogEntry, LoggedArg, RawValue, ReplayLog};
 pub use marshal::{FromRaw, JsArg, JsCall, JsOutput, JsReturn, WasmArg, Word};
@@ -62,7 +62,7 @@ pub mod __internal {
     pub use crate::proxy::{Arg, CallSpec};
     pub use crate::untyped::untyped_export;
     pub use crate::{
-        Class, ClassInfo, Exports, Handle, HostState, Proxy, ProxyConfig, Result, Value,
+        Class, ClassInfo, Exports, Handle, HostState, JsValue, Proxy, ProxyConfig, Result, Value,
         call_untyped, classes, proxied,
     };
     pub use wasmtime;

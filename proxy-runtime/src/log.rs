@@ -39,7 +39,7 @@ impl RawValue {
 }
 
 /// One argument of a logged call.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum LoggedArg {
     /// A number, by value.
     Value(RawValue),
@@ -49,6 +49,8 @@ pub enum LoggedArg {
     Bytes(std::sync::Arc<[u8]>),
     /// An absent optional argument.
     None,
+    /// A JS value a high-level call handed the module (an options object), by value.
+    Js(crate::JsValue),
     /// A handle, passed as the pointer of its object in the calling instance.
     Handle {
         /// The handle's stable id.
@@ -88,7 +90,7 @@ impl LogEntry {
     pub fn dependencies(&self) -> impl Iterator<Item = HandleId> + '_ {
         self.args.iter().filter_map(|a| match a {
             LoggedArg::Handle { id, .. } => Some(*id),
-            LoggedArg::Value(_) | LoggedArg::Bytes(_) | LoggedArg::None => None,
+            LoggedArg::Value(_) | LoggedArg::Bytes(_) | LoggedArg::None | LoggedArg::Js(_) => None,
         })
     }
 }

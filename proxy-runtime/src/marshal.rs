@@ -36,6 +36,10 @@ pub enum WasmArg {
     /// Optional parameter `n`'s value, or this literal when it is absent
     /// (`isLikeNone(x) ? 0x100000001 : x >>> 0`).
     OrNone(u8, RawValue),
+    /// JS value parameter `n`, given to the module (`addHeapObject(x)`; an `externref`).
+    Js(u8),
+    /// JS value parameter `n`, lent for the call (`addBorrowedObject(x)`).
+    JsRef(u8),
 }
 
 /// Where one raw result word is.
@@ -88,6 +92,8 @@ pub enum JsReturn {
     },
     /// An optional object: none when the pointer is 0.
     OptHandle(Word),
+    /// A JS value (`takeObject(ret)`).
+    Js(Word),
     /// An optional number: none when `flag` is 0 (`r0 === 0 ? undefined : r1`).
     OptValue {
         /// 0 when absent.
@@ -131,6 +137,14 @@ pub enum JsArg<'a> {
     Consume(&'a crate::RawHandle),
     /// An absent optional parameter (`undefined`).
     None,
+    /// A JS value (an options object, `JsValue::object([..])`).
+    Js(&'a JsValue),
+}
+
+impl<'a> From<&'a JsValue> for JsArg<'a> {
+    fn from(v: &'a JsValue) -> Self {
+        JsArg::Js(v)
+    }
 }
 
 impl<'a, T: Into<JsArg<'a>>> From<Option<T>> for JsArg<'a> {
@@ -187,6 +201,8 @@ pub enum JsOutput {
     Handle(crate::HandleId),
     /// An absent optional result (`undefined`).
     None,
+    /// A JS value.
+    Js(JsValue),
 }
 
 impl JsOutput {
@@ -252,6 +268,14 @@ impl JsOutput {
         }
     }
 
+    /// The JS value returned.
+    pub fn into_js(self) -> Result<JsValue> {
+        match self {
+            JsOutput::Js(v) => Ok(v),
+            other => Err(other.mismatch("a JS value")),
+        }
+    }
+
     /// Nothing returned.
     pub fn into_unit(self) -> Result<()> {
         match self {
@@ -290,12 +314,14 @@ pub(crate) enum Input<'a> {
     Bytes(&'a [u8]),
     Ptr(i32),
     None,
+    Js(&'a JsValue),
 }
 
 /// What [`run`] read, before handles are registered.
 #[derive(Debug)]
 pub(crate) enum RawOutput {
     None,
+    Js(JsValue),
     Unit,
     Value(RawValue),
     Bool(bool),
@@ -377,7 +403,7 @@ impl Target<'_> {
     /// the value's debug form), taken out of its heap or externref table.
     fn thrown(&mut self, word: &Val) -> String {
         let value = match word {
-            Val::I32(idx) => wasm_bindgen::take_thrown(self.store, &self.instance, *idx),
+            Val::I32(idx) => wasm_bindgen::take_js(self.store, &self.instance, *idx),
             other => wasm_bindgen::from_wasm(&mut *self.store, other),
         };
         match value {
@@ -451,6 +477,8 @@ fn run_in_frame(
         .unwrap_or_default();
     // Each bytes parameter is copied in once, for its pointer and its length.
     let mut passed: Vec<(u8, i32, i32)> = Vec::new();
+    // JS values lent for the call, released after it (`heap[stack_pointer++] = undefined`).
+    let mut lent: Vec<Val> = Vec::new();
     let mut args = Vec::with_capacity(call.args.len());
     for (i, a) in call.args.iter().enumerate() {
         let ty = param_types.get(i);
@@ -465,6 +493,18 @@ fn run_in_frame(
                 Input::Value(v) => as_param(v, ty).map_err(Err)?,
                 Input::None => as_param(none, ty).map_err(Err)?,
                 other => return Err(fail(format!("parameter {n} is {other:?}, not a number"))),
+            },
+            WasmArg::Js(n) | WasmArg::JsRef(n) => match input(n)? {
+                Input::Js(v) => {
+                    let ty = ty.cloned().unwrap_or(wasmtime::ValType::I32);
+                    let val =
+                        wasm_bindgen::to_wasm(&mut *target.store, v.clone(), &ty).map_err(Err)?;
+                    if matches!(a, WasmArg::JsRef(_)) {
+                        lent.push(val.clone());
+                    }
+                    val
+                }
+                other => return Err(fail(format!("parameter {n} is {other:?}, not a JS value"))),
             },
             WasmArg::Handle(n) => match input(n)? {
                 Input::Ptr(p) => Val::I32(p),
@@ -494,7 +534,11 @@ fn run_in_frame(
             }
         });
     }
-    let results = target.call(call.export, &args).map_err(Err)?;
+    let results = target.call(call.export, &args);
+    for v in &lent {
+        wasm_bindgen::release_lent(target.store, v);
+    }
+    let results = results.map_err(Err)?;
     let word = |target: &Target<'_>, w: Word| -> wasmtime::Result<Val> {
         match w {
             Word::Result(n) => results
@@ -531,6 +575,15 @@ fn run_in_frame(
             RawOutput::Value(number(&word(target, w).map_err(Err)?).map_err(Err)?)
         }
         JsReturn::Bool(w) => RawOutput::Bool(i32_word(target, w).map_err(Err)? != 0),
+        JsReturn::Js(w) => {
+            let v = word(target, w).map_err(Err)?;
+            RawOutput::Js(match v {
+                Val::I32(idx) => {
+                    wasm_bindgen::take_js(target.store, &target.instance, idx).map_err(Err)?
+                }
+                other => wasm_bindgen::from_wasm(&mut *target.store, &other).map_err(Err)?,
+            })
+        }
         JsReturn::Handle(w) | JsReturn::OptHandle(w) => {
             RawOutput::Ptr(i32_word(target, w).map_err(Err)?)
         }
@@ -590,6 +643,7 @@ impl<E: crate::Exports> crate::Proxy<E> {
                 JsArg::Str(s) => Input::Bytes(s.as_bytes()),
                 JsArg::Borrow(h) | JsArg::Consume(h) => Input::Ptr(self.resolve(active, h)?),
                 JsArg::None => Input::None,
+                JsArg::Js(v) => Input::Js(v),
             });
         }
         let generation = active.instance.generation;
@@ -639,6 +693,7 @@ impl<E: crate::Exports> crate::Proxy<E> {
                 })))
             }
             Some(RawOutput::None) => Some(JsOutput::None),
+            Some(RawOutput::Js(v)) => Some(JsOutput::Js(v)),
             Some(RawOutput::Unit) => Some(JsOutput::Unit),
             Some(RawOutput::Value(v)) => Some(JsOutput::Value(v)),
             Some(RawOutput::Bool(b)) => Some(JsOutput::Bool(b)),
@@ -661,6 +716,7 @@ impl<E: crate::Exports> crate::Proxy<E> {
                         consumed: true,
                     },
                     JsArg::None => LoggedArg::None,
+                    JsArg::Js(v) => LoggedArg::Js(v.clone()),
                 })
                 .collect();
             let mutates = call.mutates.and_then(|i| match args.get(i as usize) {
@@ -716,6 +772,7 @@ pub(crate) fn replay_js<E>(
             LoggedArg::Value(v) => Input::Value(*v),
             LoggedArg::Bytes(b) => Input::Bytes(b),
             LoggedArg::None => Input::None,
+            LoggedArg::Js(v) => Input::Js(v),
             LoggedArg::Handle { id, .. } => Input::Ptr(ptrs(*id).ok_or(Error::Unreplayable {
                 export: call.export.into(),
                 handle: *id,

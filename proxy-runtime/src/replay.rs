@@ -172,7 +172,7 @@ pub(crate) fn replay_entries<E>(
         let mut args = Vec::with_capacity(e.args.len());
         for a in &e.args {
             args.push(match *a {
-                LoggedArg::Bytes(_) | LoggedArg::None => {
+                LoggedArg::Bytes(_) | LoggedArg::None | LoggedArg::Js(_) => {
                     return Err(Error::Marshal(format!(
                         "raw call `{}` logged with bytes",
                         e.export

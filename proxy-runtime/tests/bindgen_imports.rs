@@ -218,7 +218,33 @@ fn an_unsupported_import_fails_at_instantiation_with_its_source() {
         text.contains("frobnicate(getStringFromWasm0(arg0, arg1))"),
         "{text}"
     );
-    println!("{text}");
+
+    // A host that accepts it gets the proxy; the import fails when the module calls it,
+    // with the same error, and the proxy serves on.
+    let lenient = RunProxy::new(
+        ProxyConfig::from_bytes(importer(
+            "__wbindgen_placeholder__",
+            "__wbg_frobnicate_0123456789abcdef",
+        ))
+        .imports(ImportsPreset::WasmBindgen(
+            WasmBindgenImports::default()
+                .js_imports(TABLE)
+                .unsupported(proxy_runtime::UnsupportedImports::FailOnCall),
+        )),
+    )
+    .expect("created: the import fails only when called");
+    let called = lenient
+        .run()
+        .expect_err("the import fails when called")
+        .to_string();
+    assert!(
+        called.contains("frobnicate(getStringFromWasm0(arg0, arg1))"),
+        "{called}"
+    );
+    assert!(
+        lenient.run().is_err(),
+        "every call of it fails the same way"
+    );
 }
 
 #[proxied]

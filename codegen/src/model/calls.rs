@@ -15,7 +15,7 @@ use std::collections::{BTreeMap, HashMap};
 use super::api::{JsApi, JsFunction, JsType};
 use super::{Export, ModuleModel, Role};
 use crate::reader::glue::{
-    GlueExportKind, Marshaling, MemberKind, OptionalArg, RawArg, RawCallSite, RawResult, WordRef,
+    ArgForm, GlueExportKind, Marshaling, MemberKind, RawArg, RawCallSite, RawResult, WordRef,
 };
 use crate::reader::wasm::ExportKind;
 
@@ -175,6 +175,8 @@ pub enum PlanType {
     },
     /// `T | undefined`.
     Optional(Box<PlanType>),
+    /// Any JS value (an options object, `any`), handed to the module's heap or table.
+    JsValue,
 }
 
 /// A number's Rust type, by its wasm encoding.
@@ -232,6 +234,10 @@ pub enum PlanArg {
     IsSome(u8),
     /// Optional parameter `n`, or the literal when absent.
     OrNone(u8, AbsentLiteral),
+    /// JS value parameter `n`, given to the module (`addHeapObject`).
+    Js(u8),
+    /// JS value parameter `n`, lent for the call (`addBorrowedObject`).
+    JsRef(u8),
 }
 
 /// The literal the glue passes for an absent optional number, in the argument's wasm type.
@@ -290,6 +296,8 @@ pub enum PlanReturn {
         /// `undefined` when the pointer is 0.
         optional: bool,
     },
+    /// A JS value (`takeObject(ret)`).
+    Js(PlanWord),
     /// `flag === 0 ? undefined : value`.
     OptValue {
         /// 0 when absent.
@@ -533,11 +541,29 @@ impl Analysis<'_> {
         let mut args = Vec::new();
         for (i, a) in call_args.iter().enumerate() {
             let wasm = export.params.get(i).map(String::as_str);
-            if let Some((_, o)) = m.optional_args.iter().find(|(at, _)| *at == i) {
+            if let Some((_, ArgForm::Js { of, borrowed })) =
+                m.arg_forms.iter().find(|(at, _)| *at == i)
+            {
+                // Any JS value the typings declare (an options object, `any`), not a class:
+                // a class object crosses as its pointer, never through the heap.
+                let n = index(of)?;
+                if class(&names[n].1).is_some() {
+                    return Err(format!("`{of}` is an object passed as a JS value"));
+                }
+                types[n] = Some(PlanType::JsValue);
+                args.push(if *borrowed {
+                    PlanArg::JsRef(n as u8)
+                } else {
+                    PlanArg::Js(n as u8)
+                });
+                continue;
+            }
+            if let Some((_, o)) = m.arg_forms.iter().find(|(at, _)| *at == i) {
                 let of = match o {
-                    OptionalArg::IsSome(of)
-                    | OptionalArg::OrNone { of, .. }
-                    | OptionalArg::Object { of, .. } => of,
+                    ArgForm::IsSome(of)
+                    | ArgForm::OrNone { of, .. }
+                    | ArgForm::Object { of, .. }
+                    | ArgForm::Js { of, .. } => of,
                 };
                 let n = index(of)?;
                 let JsType::Optional(inner) = &names[n].1 else {
@@ -548,8 +574,9 @@ impl Analysis<'_> {
                 };
                 let at = n as u8;
                 match o {
-                    OptionalArg::IsSome(_) => args.push(PlanArg::IsSome(at)),
-                    OptionalArg::Object { consumed, .. } => {
+                    ArgForm::Js { .. } => unreachable!("handled above"),
+                    ArgForm::IsSome(_) => args.push(PlanArg::IsSome(at)),
+                    ArgForm::Object { consumed, .. } => {
                         let c =
                             class(inner).ok_or_else(|| format!("`{of}` is not a known class"))?;
                         types[n] = Some(PlanType::Optional(Box::new(PlanType::Object {
@@ -558,7 +585,7 @@ impl Analysis<'_> {
                         })));
                         args.push(PlanArg::Handle(at));
                     }
-                    OptionalArg::OrNone { none, .. } => {
+                    ArgForm::OrNone { none, .. } => {
                         // The type follows the encoding: `0x100000001` is an absent `u32` in
                         // an `f64`, `0xFFFFFF` an absent boolean in an `i32`; `0` goes with
                         // `IsSome`.
@@ -705,6 +732,13 @@ impl Analysis<'_> {
             JsType::Class(c) if self.is_class(c) => Some(c.clone()),
             _ => None,
         };
+        if let Some(w) = &m.returned_js {
+            return if class.is_none() {
+                Ok(PlanReturn::Js(word(w)))
+            } else {
+                Err("an object returned as a JS value".into())
+            };
+        }
         if let Some((string, ptr, len)) = &m.decoded {
             let fits = match declared {
                 JsType::String => *string,

@@ -125,6 +125,36 @@ pub enum JsOp {
     TerminateWorkers,
     /// `__wbindgen_init_externref_table`: grows the externref table by 4 and fills it.
     InitExternrefTable,
+    /// `$0[$1]` (serde-wasm-bindgen reading a field).
+    GetWithRefKey,
+    /// `$0[$1] = $2` (serde-wasm-bindgen writing a field).
+    SetWithKey,
+    /// `new Object()`.
+    NewObject,
+    /// `$0 in $1`.
+    In,
+    /// `$0 === $1`.
+    JsvalEq,
+    /// `$0 == $1`.
+    JsvalLooseEq,
+    /// `typeof $0 === 'boolean' ? ($0 ? 1 : 0) : absent` (2 up to 0.2.9x, 0xFFFFFF after).
+    BooleanGet(u32),
+    /// `$1` as an optional `f64` in the return area at `$0`.
+    NumberGet,
+    /// `$1` as an optional string in the return area at `$0`.
+    StringGet,
+    /// `typeof $0 === 'bigint'`.
+    IsBigInt,
+    /// `BigInt.asUintN(64, $0)`.
+    BigIntFromU64,
+    /// `$1` as an optional `i64` in the return area at `$0`.
+    BigIntGetAsI64,
+    /// `Number.isSafeInteger($0)`.
+    IsSafeInteger,
+    /// `JSON.parse(getStringFromWasm0($0, $1))`.
+    JsonParse,
+    /// `JSON.stringify($0)`.
+    JsonStringify,
     /// Nothing above: the body is kept in [`JsImport::source`].
     Unsupported,
 }
@@ -257,6 +287,42 @@ fn op_of(form: &str) -> JsOp {
         "return wasm.memory" => JsOp::Memory,
         "return startWorkers($0, $1, PoolBuilder.__wrap($2))" => JsOp::StartWorkers,
         "return terminateWorkers()" => JsOp::TerminateWorkers,
+        "return $0[$1]" => JsOp::GetWithRefKey,
+        "$0[$1] = $2" => JsOp::SetWithKey,
+        "return new Object()" => JsOp::NewObject,
+        "return ($0 in $1)" => JsOp::In,
+        "return ($0 === $1)" => JsOp::JsvalEq,
+        "return ($0 == $1)" => JsOp::JsvalLooseEq,
+        "return ((typeof $0 === \"boolean\") ? ($0 ? 1 : 0) : 2)" => JsOp::BooleanGet(2),
+        "return (isLikeNone(((typeof $0 === \"boolean\") ? $0 : undefined)) ? 16777215 : \
+         (((typeof $0 === \"boolean\") ? $0 : undefined) ? 1 : 0))" => JsOp::BooleanGet(0xFF_FFFF),
+        // 0.2.10x, through a DataView of the memory.
+        "getDataViewMemory0().setFloat64(($0 + (8 * 1)), slot(((typeof $1 === \"number\") ? $1 : \
+         undefined)), true); $0.i32[0] = !isLikeNone(((typeof $1 === \"number\") ? $1 : undefined))" => {
+            JsOp::NumberGet
+        }
+        "getDataViewMemory0().setBigInt64(($0 + (8 * 1)), (isLikeNone(((typeof $1 === \"bigint\") ? \
+         $1 : undefined)) ? BigInt(0) : ((typeof $1 === \"bigint\") ? $1 : undefined)), true); \
+         $0.i32[0] = !isLikeNone(((typeof $1 === \"bigint\") ? $1 : undefined))" => {
+            JsOp::BigIntGetAsI64
+        }
+        "return (typeof $0 === \"bigint\")" => JsOp::IsBigInt,
+        "return BigInt.asUintN(64, $0)" => JsOp::BigIntFromU64,
+        "return Number.isSafeInteger($0)" => JsOp::IsSafeInteger,
+        "return JSON.parse(str($0, $1))" => JsOp::JsonParse,
+        "return JSON.stringify($0)" => JsOp::JsonStringify,
+        // 0.2.8x-0.2.9x, through typed-array views of the return area.
+        "getFloat64Memory0()[(($0 / 8) + 1)] = slot(((typeof $1 === \"number\") ? $1 : undefined)); \
+         $0.i32[0] = !isLikeNone(((typeof $1 === \"number\") ? $1 : undefined))" => JsOp::NumberGet,
+        "$0.i32[1] = WASM_VECTOR_LEN; $0.i32[0] = (isLikeNone(((typeof $1 === \"string\") ? $1 : \
+         undefined)) ? 0 : string(((typeof $1 === \"string\") ? $1 : undefined)))" => {
+            JsOp::StringGet
+        }
+        "getBigInt64Memory0()[(($0 / 8) + 1)] = (isLikeNone(((typeof $1 === \"bigint\") ? $1 : \
+         undefined)) ? BigInt(0) : ((typeof $1 === \"bigint\") ? $1 : undefined)); \
+         $0.i32[0] = !isLikeNone(((typeof $1 === \"bigint\") ? $1 : undefined))" => {
+            JsOp::BigIntGetAsI64
+        }
         _ => JsOp::Unsupported,
     };
     if op != JsOp::Unsupported {
@@ -1004,7 +1070,7 @@ export function __wbg_parse_def2e24ef1252aff() { return handleError(function (ar
             [
                 ("__wbg_set_wasm", JsOp::Unsupported, false),
                 ("__wbg_new_693216e109162396", JsOp::NewError, false),
-                ("__wbg_parse_def2e24ef1252aff", JsOp::Unsupported, true),
+                ("__wbg_parse_def2e24ef1252aff", JsOp::JsonParse, true),
             ]
         );
     }

@@ -135,22 +135,25 @@ pub struct Marshaling {
     pub returned: Option<(WordRef, bool)>,
     /// A word wrapped as an object: `C.__wrap(r0)` or `this.__wbg_ptr = r0 >>> 0`.
     pub object: Option<WordRef>,
-    /// Raw arguments that pass an optional parameter, by argument index.
-    pub optional_args: Vec<(usize, OptionalArg)>,
+    /// Raw arguments that pass an optional parameter or a JS value, by argument index.
+    pub arg_forms: Vec<(usize, ArgForm)>,
     /// The decoded bytes or string are read only when this word is not 0
     /// (`if (r0 !== 0) { v1 = getStringFromWasm0(r0, r1) }`: an optional result).
     pub decoded_guard: Option<WordRef>,
     /// `return flag === 0 ? undefined : value`: an optional result, `(flag, value)`; the
     /// value may be wrapped as an object ([`Marshaling::object`]).
     pub returned_optional: Option<(WordRef, WordRef)>,
+    /// `return takeObject(ret)`: a JS value the module returns (its heap index or table slot).
+    pub returned_js: Option<WordRef>,
     /// Something the body does that these facts do not capture (an optional argument, a
     /// typed array other than bytes, a JS value...): the body cannot be marshaled from Rust.
     pub unsupported: Option<String>,
 }
 
-/// How a raw argument passes an optional parameter.
+/// How a raw argument passes a parameter that is neither a plain value nor bytes: an
+/// optional one, or a JS value.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum OptionalArg {
+pub enum ArgForm {
     /// `!isLikeNone(x)`: 1 when present.
     IsSome(String),
     /// `isLikeNone(x) ? none : x` (`x >>> 0`, `x ? 1 : 0`): the value, or the literal.
@@ -159,6 +162,14 @@ pub enum OptionalArg {
         of: String,
         /// The literal passed for `undefined` (`0`, `0x100000001`, `0xFFFFFF`).
         none: u64,
+    },
+    /// `addHeapObject(x)` (given to the module) or `addBorrowedObject(x)` (lent for the call):
+    /// a JS value.
+    Js {
+        /// The parameter.
+        of: String,
+        /// Lent rather than given.
+        borrowed: bool,
     },
     /// `isLikeNone(x) ? 0 : x.__destroy_into_raw()` (or `x.__wbg_ptr`): the object, or 0.
     Object {
@@ -684,7 +695,7 @@ impl<'a> Visit<'a> for RawCallCollector {
         if let Some(export) = wasm_export_name(&it.callee) {
             for (i, arg) in it.arguments.iter().enumerate() {
                 if let Some(o) = arg.as_expression().and_then(optional_arg) {
-                    self.marshaling.optional_args.push((i, o));
+                    self.marshaling.arg_forms.push((i, o));
                 }
             }
             let site = RawCallSite {
@@ -733,7 +744,6 @@ impl<'a> Visit<'a> for RawCallCollector {
                 | "passArrayF32ToWasm0"
                 | "passArray64ToWasm0"
                 | "passArray16ToWasm0"
-                | "addHeapObject"
                 | "addToExternrefTable0"
                 | "getObject"
                 | "_assertNum"
@@ -846,6 +856,17 @@ impl<'a> Visit<'a> for RawCallCollector {
                         self.marshaling.returned = Some((w, true));
                     }
                 }
+                // `return takeObject(ret)` / `takeFromExternrefTable0(ret[0])`
+                Expression::CallExpression(c)
+                    if matches!(c.callee.without_parentheses(), Expression::Identifier(f)
+                        if f.name == "takeObject" || f.name == "takeFromExternrefTable0") =>
+                {
+                    self.marshaling.returned_js = c
+                        .arguments
+                        .first()
+                        .and_then(|a| a.as_expression())
+                        .and_then(word_ref);
+                }
                 other => {
                     if let Some(w) = word_ref(other) {
                         self.marshaling.returned = Some((w, false));
@@ -951,11 +972,25 @@ fn like_none<'e>(expr: &'e Expression<'_>) -> Option<&'e str> {
     }
 }
 
-/// How an argument expression passes an optional parameter, if it does.
-fn optional_arg(expr: &Expression<'_>) -> Option<OptionalArg> {
+/// How an argument expression passes an optional parameter or a JS value, if it does.
+fn optional_arg(expr: &Expression<'_>) -> Option<ArgForm> {
     match expr.without_parentheses() {
+        Expression::CallExpression(c)
+            if matches!(c.callee.without_parentheses(), Expression::Identifier(f)
+                if f.name == "addHeapObject" || f.name == "addBorrowedObject") =>
+        {
+            let borrowed = matches!(c.callee.without_parentheses(),
+                Expression::Identifier(f) if f.name == "addBorrowedObject");
+            match c.arguments.first()?.as_expression()?.without_parentheses() {
+                Expression::Identifier(x) => Some(ArgForm::Js {
+                    of: x.name.to_string(),
+                    borrowed,
+                }),
+                _ => None,
+            }
+        }
         Expression::UnaryExpression(u) if u.operator == oxc_ast::ast::UnaryOperator::LogicalNot => {
-            like_none(&u.argument).map(|x| OptionalArg::IsSome(x.to_owned()))
+            like_none(&u.argument).map(|x| ArgForm::IsSome(x.to_owned()))
         }
         Expression::ConditionalExpression(c) => {
             let of = like_none(&c.test)?;
@@ -964,13 +999,13 @@ fn optional_arg(expr: &Expression<'_>) -> Option<OptionalArg> {
             };
             let some = c.alternate.without_parentheses();
             if let Some(x) = destroyed_object(some) {
-                return (x == of).then(|| OptionalArg::Object {
+                return (x == of).then(|| ArgForm::Object {
                     of: of.to_owned(),
                     consumed: true,
                 });
             }
             if let Some(x) = member_of(some, "__wbg_ptr") {
-                return (x == of).then(|| OptionalArg::Object {
+                return (x == of).then(|| ArgForm::Object {
                     of: of.to_owned(),
                     consumed: false,
                 });
@@ -985,7 +1020,7 @@ fn optional_arg(expr: &Expression<'_>) -> Option<OptionalArg> {
                 }
                 other => plain_local(other),
             }?;
-            (value == of).then(|| OptionalArg::OrNone {
+            (value == of).then(|| ArgForm::OrNone {
                 of: of.to_owned(),
                 none: none.value as u64,
             })

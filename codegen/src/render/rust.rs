@@ -200,6 +200,15 @@ pub fn render(
     if any_absent_literal {
         imports.push("RawValue");
     }
+    let any_js_value = methods.iter().any(|m| {
+        m.high.as_ref().is_ok_and(|h| {
+            h.params.iter().any(|(_, t)| t.contains("JsValue"))
+                || matches!(&h.result, HighResult::Plain(t, _) if t.contains("JsValue"))
+        })
+    });
+    if any_js_value {
+        imports.push("JsValue");
+    }
     imports.sort_unstable();
     imports.push("proxied");
     let mut out = String::new();
@@ -319,7 +328,7 @@ impl ClassNames {
         // The `use` line brings these into scope: a class may not shadow them.
         let mut scope = NameScope::with_reserved(&[
             "Handle", "Result", "Value", "proxied", "JsArg", "JsCall", "JsReturn", "WasmArg",
-            "Word", "RawValue",
+            "Word", "RawValue", "JsValue",
         ]);
         let mut list = Vec::new();
         let mut by_js = HashMap::new();
@@ -678,6 +687,8 @@ impl<'m> Context<'m> {
                 PlanArg::Len(n) => format!("Len({n})"),
                 PlanArg::Handle(n) => format!("Handle({n})"),
                 PlanArg::IsSome(n) => format!("IsSome({n})"),
+                PlanArg::Js(n) => format!("Js({n})"),
+                PlanArg::JsRef(n) => format!("JsRef({n})"),
                 PlanArg::OrNone(n, literal) => format!(
                     "OrNone({n}, RawValue::{})",
                     match literal {
@@ -701,6 +712,10 @@ impl<'m> Context<'m> {
             PlanReturn::Value(w, ty) => (
                 ReturnExpr::Call(format!("Value(Word::{})", word(w))),
                 plain(ty.rust().into(), "into_value()"),
+            ),
+            PlanReturn::Js(w) => (
+                ReturnExpr::Call(format!("Js(Word::{})", word(w))),
+                plain("JsValue".into(), "into_js()"),
             ),
             PlanReturn::Bool(w) => (
                 ReturnExpr::Call(format!("Bool(Word::{})", word(w))),
@@ -786,6 +801,7 @@ impl<'m> Context<'m> {
                 consumed: false,
             } => format!("&Handle<{}>", self.rust_class(class)?),
             PlanType::Optional(inner) => format!("Option<{}>", self.rust_type(inner)?),
+            PlanType::JsValue => "&JsValue".into(),
         })
     }
 

@@ -94,6 +94,36 @@ pub enum JsOp {
     TerminateWorkers,
     /// `__wbindgen_init_externref_table`.
     InitExternrefTable,
+    /// `$0[$1]` (serde-wasm-bindgen reading a field).
+    GetWithRefKey,
+    /// `$0[$1] = $2` (serde-wasm-bindgen writing a field).
+    SetWithKey,
+    /// `new Object()`.
+    NewObject,
+    /// `$0 in $1`.
+    In,
+    /// `$0 === $1`.
+    JsvalEq,
+    /// `$0 == $1`.
+    JsvalLooseEq,
+    /// `typeof $0 === 'boolean' ? ($0 ? 1 : 0) : absent` (2 up to 0.2.9x, 0xFFFFFF after).
+    BooleanGet(u32),
+    /// `$1` as an optional `f64` in the return area at `$0` (flag at 0, value at 8).
+    NumberGet,
+    /// `$1` as an optional string in the return area at `$0` (pointer, length).
+    StringGet,
+    /// `typeof $0 === 'bigint'`.
+    IsBigInt,
+    /// `BigInt.asUintN(64, $0)`.
+    BigIntFromU64,
+    /// `$1` as an optional `i64` in the return area at `$0` (flag at 0, value at 8).
+    BigIntGetAsI64,
+    /// `Number.isSafeInteger($0)`.
+    IsSafeInteger,
+    /// `JSON.parse(getStringFromWasm0($0, $1))`.
+    JsonParse,
+    /// `JSON.stringify($0)` as a JS string.
+    JsonStringify,
     /// A body codegen recognised as none of the above.
     Unsupported,
 }

@@ -7,7 +7,7 @@ pub mod wasm_bindgen;
 use wasmtime::SharedMemory;
 
 pub use js_imports::{JsImport, JsOp};
-pub use wasm_bindgen::{FaultDrill, Randomness, WasmBindgenImports};
+pub use wasm_bindgen::{FaultDrill, Randomness, UnsupportedImports, WasmBindgenImports};
 
 use crate::memory::MemoryLimiter;
 

@@ -58,9 +58,31 @@ pub struct WasmBindgenImports {
     /// Without it only wasm-bindgen's unhashed intrinsics (`__wbindgen_string_new`...) are
     /// served.
     pub js_imports: &'static [JsImport],
+    /// What to do with an import nobody can serve.
+    pub unsupported: UnsupportedImports,
+}
+
+/// What happens to a JS import the host cannot serve (an operation the host does not model,
+/// such as serde's `JSON.parse`, or a name the table does not have).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum UnsupportedImports {
+    /// The proxy is not created ([`Error::UnsupportedImport`]): nothing fails later.
+    #[default]
+    Refuse,
+    /// The import fails when the module calls it, with the same error (naming the import
+    /// and its JS source): for modules whose unsupported imports serve features the host
+    /// does not use (a package's JSON configuration path, say). The failing call traps;
+    /// the next call runs in a fresh instance.
+    FailOnCall,
 }
 
 impl WasmBindgenImports {
+    /// The same settings, with `policy` for imports nobody can serve.
+    pub fn unsupported(mut self, policy: UnsupportedImports) -> Self {
+        self.unsupported = policy;
+        self
+    }
+
     /// The same settings serving the imports `table` describes (the shim's `JS_IMPORTS`).
     pub fn js_imports(mut self, table: &'static [JsImport]) -> Self {
         self.js_imports = table;
@@ -99,6 +121,7 @@ impl Default for WasmBindgenImports {
             thread_stack_size: 1 << 20,
             drill: FaultDrill::default(),
             js_imports: &[],
+            unsupported: UnsupportedImports::Refuse,
         }
     }
 }
@@ -149,9 +172,74 @@ pub enum JsValue {
     Function(String),
     /// What `initThreadPool` and `terminateWorkers` return; always already settled.
     Promise,
+    /// A plain object (`{ k: 10 }`, what serde-wasm-bindgen reads a Rust struct from), its
+    /// fields in insertion order, shared as JS objects are.
+    Object(Arc<Mutex<Vec<(String, JsValue)>>>),
+    /// A `BigInt` (within `i128`).
+    BigInt(i128),
 }
 
 impl JsValue {
+    /// A plain object with these fields (`{ k: 10, numAdvice: 1 }`).
+    pub fn object<K: Into<String>>(fields: impl IntoIterator<Item = (K, JsValue)>) -> Self {
+        JsValue::Object(Arc::new(Mutex::new(
+            fields.into_iter().map(|(k, v)| (k.into(), v)).collect(),
+        )))
+    }
+
+    /// The JS value `JSON.parse` gives for `text`.
+    pub fn from_json(text: &str) -> Result<Self, serde_json::Error> {
+        fn convert(v: serde_json::Value) -> JsValue {
+            match v {
+                serde_json::Value::Null => JsValue::Null,
+                serde_json::Value::Bool(b) => JsValue::Bool(b),
+                serde_json::Value::Number(n) => JsValue::Number(n.as_f64().unwrap_or(f64::NAN)),
+                serde_json::Value::String(s) => JsValue::Str(s),
+                serde_json::Value::Array(items) => {
+                    JsValue::array(items.into_iter().map(convert).collect())
+                }
+                serde_json::Value::Object(fields) => {
+                    JsValue::object(fields.into_iter().map(|(k, v)| (k, convert(v))))
+                }
+            }
+        }
+        serde_json::from_str(text).map(convert)
+    }
+
+    /// `$self[key]` for a property key (an object's field; an array's index).
+    fn get(&self, key: &JsValue) -> JsValue {
+        match (self, key) {
+            (JsValue::Object(fields), JsValue::Str(k)) => fields
+                .lock()
+                .iter()
+                .find(|(name, _)| name == k)
+                .map_or(JsValue::Undefined, |(_, v)| v.clone()),
+            (JsValue::Array(items), JsValue::Number(n)) if n.fract() == 0.0 && *n >= 0.0 => items
+                .lock()
+                .get(*n as usize)
+                .cloned()
+                .unwrap_or(JsValue::Undefined),
+            _ => JsValue::Undefined,
+        }
+    }
+
+    /// `a === b` (`loose`: `a == b`, as far as serde-wasm-bindgen asks: `null == undefined`).
+    fn equals(&self, other: &JsValue, loose: bool) -> bool {
+        match (self, other) {
+            (JsValue::Undefined | JsValue::Null, JsValue::Undefined | JsValue::Null) if loose => {
+                true
+            }
+            (JsValue::Undefined, JsValue::Undefined) | (JsValue::Null, JsValue::Null) => true,
+            (JsValue::Bool(a), JsValue::Bool(b)) => a == b,
+            (JsValue::Number(a), JsValue::Number(b)) => a == b,
+            (JsValue::Str(a), JsValue::Str(b)) => a == b,
+            (JsValue::BigInt(a), JsValue::BigInt(b)) => a == b,
+            (JsValue::Object(a), JsValue::Object(b)) => Arc::ptr_eq(a, b),
+            (JsValue::Array(a), JsValue::Array(b)) => Arc::ptr_eq(a, b),
+            _ => false,
+        }
+    }
+
     /// A `Uint8Array` holding `bytes`.
     pub fn bytes(bytes: Vec<u8>) -> Self {
         JsValue::Bytes {
@@ -185,6 +273,18 @@ impl JsValue {
     }
 }
 
+/// Strict equality for primitives (`===`), by identity for arrays and objects, by message
+/// for errors and by contents for bytes: what a logged argument compares by.
+impl PartialEq for JsValue {
+    fn eq(&self, other: &Self) -> bool {
+        match (self, other) {
+            (JsValue::Error(a), JsValue::Error(b)) => a == b,
+            (JsValue::Bytes { .. }, JsValue::Bytes { .. }) => self.to_bytes() == other.to_bytes(),
+            _ => self.equals(other, false),
+        }
+    }
+}
+
 /// As JS prints it (`String(v)`): a string is itself, an error `Error: message`.
 impl std::fmt::Display for JsValue {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -205,7 +305,10 @@ impl std::fmt::Display for JsValue {
             }
             JsValue::Memory => f.write_str("[object WebAssembly.Memory]"),
             JsValue::Buffer => f.write_str("[object ArrayBuffer]"),
-            JsValue::Global | JsValue::Crypto => f.write_str("[object Object]"),
+            JsValue::Global | JsValue::Crypto | JsValue::Object(_) => {
+                f.write_str("[object Object]")
+            }
+            JsValue::BigInt(n) => write!(f, "{n}"),
             JsValue::Function(code) => write!(f, "function anonymous() {{\n{code}\n}}"),
             JsValue::Promise => f.write_str("[object Promise]"),
         }
@@ -732,6 +835,7 @@ fn dispatch(
                     | JsValue::Null
                     | JsValue::Bool(_)
                     | JsValue::Number(_)
+                    | JsValue::BigInt(_)
                     | JsValue::Str(_)
                     | JsValue::Function(_)
             ))
@@ -861,6 +965,84 @@ fn dispatch(
             init_externref_table(caller)?;
             Ok(None)
         }
+        JsOp::GetWithRefKey => {
+            let v = value(caller, 0)?.get(&value(caller, 1)?);
+            add(caller, v)
+        }
+        JsOp::SetWithKey => {
+            let (object, key, v) = (value(caller, 0)?, value(caller, 1)?, value(caller, 2)?);
+            match (object, key) {
+                (JsValue::Object(fields), JsValue::Str(k)) => {
+                    let mut fields = fields.lock();
+                    match fields.iter_mut().find(|(name, _)| *name == k) {
+                        Some(field) => field.1 = v,
+                        None => fields.push((k, v)),
+                    }
+                }
+                (JsValue::Array(items), JsValue::Number(n)) if n.fract() == 0.0 && n >= 0.0 => {
+                    let mut items = items.lock();
+                    let idx = n as usize;
+                    if items.len() <= idx {
+                        items.resize(idx + 1, JsValue::Undefined);
+                    }
+                    items[idx] = v;
+                }
+                (object, key) => {
+                    return Err(wasmtime::format_err!("cannot set {key:?} on {object:?}"));
+                }
+            }
+            Ok(None)
+        }
+        JsOp::NewObject => add(caller, JsValue::object(Vec::<(String, JsValue)>::new())),
+        JsOp::In => {
+            let (key, object) = (value(caller, 0)?, value(caller, 1)?);
+            boolean(!matches!(object.get(&key), JsValue::Undefined))
+        }
+        JsOp::JsvalEq => boolean(value(caller, 0)?.equals(&value(caller, 1)?, false)),
+        JsOp::JsvalLooseEq => boolean(value(caller, 0)?.equals(&value(caller, 1)?, true)),
+        JsOp::BooleanGet(absent) => Ok(Some(Val::I32(match value(caller, 0)? {
+            JsValue::Bool(b) => b as i32,
+            _ => absent as i32,
+        }))),
+        JsOp::NumberGet | JsOp::BigIntGetAsI64 => {
+            let at = i(arg(0)?) as u32 as usize;
+            let word: Option<[u8; 8]> = match (import.op, value(caller, 1)?) {
+                (JsOp::NumberGet, JsValue::Number(n)) => Some(n.to_le_bytes()),
+                (JsOp::BigIntGetAsI64, JsValue::BigInt(n)) => Some((n as i64).to_le_bytes()),
+                _ => None,
+            };
+            write_bytes(caller, at, &(word.is_some() as i32).to_le_bytes())?;
+            write_bytes(caller, at + 8, &word.unwrap_or_default())?;
+            Ok(None)
+        }
+        JsOp::StringGet => {
+            let at = i(arg(0)?);
+            match value(caller, 1)? {
+                JsValue::Str(s) => return_string(caller, at, &s)?,
+                _ => write_bytes(caller, at as u32 as usize, &[0; 8])?,
+            }
+            Ok(None)
+        }
+        JsOp::IsBigInt => boolean(matches!(value(caller, 0)?, JsValue::BigInt(_))),
+        JsOp::BigIntFromU64 => {
+            let n = match arg(0)? {
+                Val::I64(n) => *n as u64,
+                other => i(other) as u32 as u64,
+            };
+            add(caller, JsValue::BigInt(n.into()))
+        }
+        JsOp::IsSafeInteger => boolean(matches!(value(caller, 0)?,
+            JsValue::Number(n) if n.fract() == 0.0 && n.abs() <= 9_007_199_254_740_991.0)),
+        JsOp::JsonParse => {
+            let text = string(caller)?;
+            let v =
+                JsValue::from_json(&text).map_err(|e| wasmtime::format_err!("JSON.parse: {e}"))?;
+            add(caller, v)
+        }
+        JsOp::JsonStringify => {
+            let v = JsValue::Str(json(&value(caller, 0)?));
+            add(caller, v)
+        }
         JsOp::Unsupported => Err(wasmtime::format_err!(
             "`{}` has no operation (refused at instantiation)",
             name
@@ -898,6 +1080,15 @@ fn json(v: &JsValue) -> String {
         }
         JsValue::Number(_) => "null".into(),
         JsValue::Str(s) => string(s),
+        JsValue::Object(fields) => {
+            let fields: Vec<String> = fields
+                .lock()
+                .iter()
+                .filter(|(_, v)| !matches!(v, JsValue::Undefined | JsValue::Function(_)))
+                .map(|(k, v)| format!("{}:{}", string(k), json(v)))
+                .collect();
+            format!("{{{}}}", fields.join(","))
+        }
         JsValue::Array(items) => {
             let items: Vec<String> = items
                 .lock()
@@ -1036,7 +1227,19 @@ pub(crate) fn define(
         let Some(ty) = import.ty().func().cloned() else {
             continue;
         };
-        let js = resolve(import.module(), import.name(), config.js_imports)?;
+        let js = match resolve(import.module(), import.name(), config.js_imports) {
+            Ok(js) => js,
+            Err(refused) if config.unsupported == UnsupportedImports::FailOnCall => {
+                let message = refused.to_string();
+                linker
+                    .func_new(import.module(), import.name(), ty, move |_, _, _| {
+                        Err(wasmtime::format_err!("{message}"))
+                    })
+                    .map_err(Error::Setup)?;
+                continue;
+            }
+            Err(refused) => return Err(refused),
+        };
         let name: Arc<str> = import.name().into();
         let result = ty.results().next();
         linker
@@ -1079,10 +1282,18 @@ pub(crate) fn define(
     Ok(())
 }
 
-/// The JS value a call threw, by the index the module returned: a slot of its externref table
+/// Releases a JS value the host lent the module for one call (`addBorrowedObject`): its
+/// heap slot, when it has one.
+pub(crate) fn release_lent(store: &mut Store<HostState>, v: &Val) {
+    if let (Val::I32(idx), Some(b)) = (v, store.data_mut().bindgen.as_mut()) {
+        b.heap.drop_ref(*idx);
+    }
+}
+
+/// The JS value a call threw or returned, by the index the module gave: a slot of its externref table
 /// (0.2.100 and later: read, then released with `__externref_table_dealloc`, as the glue's
 /// `takeFromExternrefTable0` does) or of the host's object heap (`takeObject`).
-pub(crate) fn take_thrown(
+pub(crate) fn take_js(
     store: &mut Store<HostState>,
     instance: &Instance,
     idx: i32,
