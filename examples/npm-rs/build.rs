@@ -41,5 +41,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let wasm = brotli.join("pkg.node/brotli_wasm_bg.wasm");
     codegen::Builder::new().wasm(&wasm).generate()?;
     println!("cargo:rustc-env=BROTLI_WASM={}", wasm.display());
+
+    // @axiom-crypto/halo2-wasm 0.3.4 (`js/`): a shared memory (`env.memory`, built for
+    // wasm-bindgen-rayon), a configuration passed as a JS object (read by
+    // serde-wasm-bindgen), objects that hold a circuit under construction.
+    let halo2 = fetch("@axiom-crypto/halo2-wasm", "0.3.4")?;
+    let wasm = halo2.join("js/halo2_wasm_bg.wasm");
+    codegen::Builder::new().wasm(&wasm).generate()?;
+    println!("cargo:rustc-env=HALO2_WASM={}", wasm.display());
     Ok(())
 }

@@ -12,6 +12,11 @@ pub mod brotli {
     proxy_runtime::include_proxy!("brotli_wasm");
 }
 
+/// `@axiom-crypto/halo2-wasm` 0.3.4, its `js/` build (shared memory).
+pub mod halo2 {
+    proxy_runtime::include_proxy!("halo2_wasm");
+}
+
 use proxy_runtime::{ImportsPreset, ProxyConfig, WasmBindgenImports};
 
 /// The proxy config of lz4-wasm-nodejs: its wasm, and the wasm-bindgen imports served as its
@@ -26,5 +31,12 @@ pub fn lz4_config() -> ProxyConfig {
 pub fn brotli_config() -> ProxyConfig {
     ProxyConfig::from_path(env!("BROTLI_WASM")).imports(ImportsPreset::WasmBindgen(
         WasmBindgenImports::default().js_imports(brotli::JS_IMPORTS),
+    ))
+}
+
+/// The proxy config of halo2-wasm's node build, with its generated `JS_IMPORTS`.
+pub fn halo2_config() -> ProxyConfig {
+    ProxyConfig::from_path(env!("HALO2_WASM")).imports(ImportsPreset::WasmBindgen(
+        WasmBindgenImports::default().js_imports(halo2::JS_IMPORTS),
     ))
 }
