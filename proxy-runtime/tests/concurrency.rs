@@ -10,6 +10,8 @@ use common::{Lcg, StateProxy, step};
 
 const THREADS: u64 = 4;
 const SWAPS: u64 = 30;
+/// Steps per thread at most (about a third of what fills the fixture's heap).
+const MAX_STEPS: usize = 3000;
 
 /// One thread's workload: its own objects, its own seed; runs until `stop` says so.
 fn workload(
@@ -54,10 +56,12 @@ fn threads_call_while_swaps_happen() {
     let workers: Vec<_> = (0..THREADS)
         .map(|t| {
             let (proxy, calls, done) = (proxy.clone(), calls.clone(), done.clone());
-            // At least 300 steps each, and on until the swaps are over.
+            // At least 300 steps each, and on until the swaps are over, but at most
+            // MAX_STEPS: the fixture's bump heap never frees, and on a loaded machine slow
+            // swaps let a thread run until it is full (a trap, as a real module would).
             std::thread::spawn(move || {
                 workload(&proxy, 1000 + t, &calls, |i| {
-                    i >= 300 && done.load(Ordering::SeqCst)
+                    i >= 300 && (done.load(Ordering::SeqCst) || i >= MAX_STEPS)
                 })
             })
         })
