@@ -14,7 +14,10 @@ use std::time::{Duration, Instant};
 
 use common::{State, StateProxy};
 use criterion::Criterion;
-use proxy_runtime::{Handle, ImportsPreset, ProxyConfig, Result, WasmBindgenImports, proxied};
+use proxy_runtime::{
+    Handle, ImportsPreset, JsArg, JsCall, JsReturn, ProxyConfig, Result, WasmArg,
+    WasmBindgenImports, Word, proxied,
+};
 
 proxy_runtime::classes! {
     /// An SRS of plonk_wasm / kimchi_wasm.
@@ -170,9 +173,56 @@ fn print_ratio(proxy: &StateProxy) {
     );
 }
 
+/// The fixture's `value` as a high-level call would make it (what codegen emits for a method
+/// taking an object and returning a number).
+static VALUE_JS: JsCall = JsCall {
+    export: "value",
+    args: &[WasmArg::Handle(0)],
+    returns: JsReturn::Value(Word::Result(0)),
+    throws: None,
+    replay: false,
+    mutates: None,
+};
+
+/// A high-level call ([`proxy_runtime::Proxy::call_js`]) against the typed proxied call of the
+/// same export, in alternating rounds: medians of 21 rounds of 100,000 calls.
+fn print_high_level_ratio(proxy: &StateProxy) {
+    let h = proxy.build(7).expect("build");
+    let high = || -> i64 {
+        proxy
+            .call_js(&VALUE_JS, &[JsArg::Borrow(h.raw())], None)
+            .and_then(|o| o.into_value())
+            .expect("high-level call")
+    };
+    assert_eq!(
+        high(),
+        proxy.value(&h).expect("typed call"),
+        "same export, same result"
+    );
+    let (mut highs, mut typed, mut ratios) = (Vec::new(), Vec::new(), Vec::new());
+    for _ in 0..21 {
+        let a = per_call(100_000, || {
+            black_box(high());
+        });
+        let b = per_call(100_000, || {
+            black_box(proxy.value(black_box(&h)).expect("typed call"));
+        });
+        highs.push(a);
+        typed.push(b);
+        ratios.push(a / b);
+    }
+    println!(
+        "high-level call: call_js {:.1} ns, typed proxied {:.1} ns, ratio {:.2}",
+        median(highs),
+        median(typed),
+        median(ratios)
+    );
+}
+
 fn main() {
     let proxy = common::proxy(Arc::default());
     print_ratio(&proxy);
+    print_high_level_ratio(&proxy);
     fixture_swap(&proxy);
     let o1js = common::plonk::bindings_dir();
     for module in ["plonk_wasm", "kimchi_wasm"] {

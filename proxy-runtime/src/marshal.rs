@@ -470,11 +470,14 @@ fn run_in_frame(
             .copied()
             .ok_or_else(|| fail(format!("parameter {n} is missing")))
     };
-    let param_types: Vec<wasmtime::ValType> = target
+    // One lookup of the export and of its type: they give the parameters' types (a value is
+    // converted to what the export takes) and the number of results.
+    let func = target
         .instance
         .get_func(&mut *target.store, call.export)
-        .map(|f| f.ty(&*target.store).params().collect())
-        .unwrap_or_default();
+        .ok_or_else(|| fail("the module has no such export".into()))?;
+    let func_ty = func.ty(&*target.store);
+    let param_types: Vec<wasmtime::ValType> = func_ty.params().collect();
     // Each bytes parameter is copied in once, for its pointer and its length.
     let mut passed: Vec<(u8, i32, i32)> = Vec::new();
     // JS values lent for the call, released after it (`heap[stack_pointer++] = undefined`).
@@ -534,11 +537,12 @@ fn run_in_frame(
             }
         });
     }
-    let results = target.call(call.export, &args);
+    let mut results = vec![Val::I32(0); func_ty.results().len()];
+    let called = func.call(&mut *target.store, &args, &mut results);
     for v in &lent {
         wasm_bindgen::release_lent(target.store, v);
     }
-    let results = results.map_err(Err)?;
+    called.map_err(Err)?;
     let word = |target: &Target<'_>, w: Word| -> wasmtime::Result<Val> {
         match w {
             Word::Result(n) => results
