@@ -141,6 +141,18 @@ pub enum JsArg<'a> {
     Js(&'a JsValue),
 }
 
+impl<'a> JsArg<'a> {
+    /// An optional handle lent to the call (`undefined` when absent).
+    pub fn lend_optional<C: crate::Class>(h: Option<&'a crate::Handle<C>>) -> Self {
+        h.map_or(JsArg::None, |h| JsArg::Borrow(h.raw()))
+    }
+
+    /// An optional handle the call takes by value (`undefined` when absent).
+    pub fn give_optional<C: crate::Class>(h: &'a Option<crate::Handle<C>>) -> Self {
+        h.as_ref().map_or(JsArg::None, |h| JsArg::Consume(h.raw()))
+    }
+}
+
 impl<'a> From<&'a JsValue> for JsArg<'a> {
     fn from(v: &'a JsValue) -> Self {
         JsArg::Js(v)

@@ -645,6 +645,22 @@ impl Analysis<'_> {
                     args.push(PlanArg::RetPtr)
                 }
                 CallArg::Named(name) => {
+                    if let Some((_, of, consumed)) =
+                        m.optional_objects.iter().find(|(l, _, _)| l == name)
+                    {
+                        let n = index(of)?;
+                        let c = match &names[n].1 {
+                            JsType::Optional(inner) => class(inner),
+                            _ => None,
+                        }
+                        .ok_or_else(|| format!("`{of}` is not an optional known class"))?;
+                        types[n] = Some(PlanType::Optional(Box::new(PlanType::Object {
+                            class: c,
+                            consumed: *consumed,
+                        })));
+                        args.push(PlanArg::Handle(n as u8));
+                        continue;
+                    }
                     if let Some(p) = m
                         .passed
                         .iter()

@@ -145,6 +145,10 @@ pub struct Marshaling {
     pub returned_optional: Option<(WordRef, WordRef)>,
     /// `return takeObject(ret)`: a JS value the module returns (its heap index or table slot).
     pub returned_js: Option<WordRef>,
+    /// `let ptr0 = 0; if (!isLikeNone(x)) { ptr0 = x.__destroy_into_raw(); }` (given away) or
+    /// `ptr0 = x.__wbg_ptr` (lent): locals holding an optional object, `(local, parameter,
+    /// given away)`.
+    pub optional_objects: Vec<(String, String, bool)>,
     /// Something the body does that these facts do not capture (an optional argument, a
     /// typed array other than bytes, a JS value...): the body cannot be marshaled from Rust.
     pub unsupported: Option<String>,
@@ -786,6 +790,19 @@ impl<'a> Visit<'a> for RawCallCollector {
         {
             self.this_pointer.insert(var.to_owned());
             self.marshaling.object = word_ref(&it.right);
+        }
+        if let AssignmentTarget::AssignmentTargetIdentifier(local) = &it.left {
+            let given = destroyed_object(&it.right).map(|of| (of, true));
+            let lent = member_of(&it.right, "__wbg_ptr")
+                .or_else(|| member_of(&it.right, "ptr"))
+                .map(|of| (of, false));
+            if let Some((of, consumed)) = given.or(lent) {
+                self.marshaling.optional_objects.push((
+                    local.name.to_string(),
+                    of.to_owned(),
+                    consumed,
+                ));
+            }
         }
         walk::walk_assignment_expression(self, it);
     }

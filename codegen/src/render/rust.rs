@@ -259,6 +259,9 @@ pub fn render(
     {
         out.push_str("#[allow(clippy::too_many_arguments)]\n");
     }
+    // A host uses the part of a module's API it needs: the rest is not dead code to warn of
+    // (a private `mod x { include_proxy!(..) }` would otherwise list every unused method).
+    out.push_str("#[allow(dead_code)]\n");
     out.push_str(&format!("pub trait {trait_name} {{\n"));
     for (name, reason) in &skipped {
         out.push_str(&format!("    // skipped `{name}`: {reason}\n"));
@@ -273,7 +276,7 @@ pub fn render(
         .collect();
     if !high.is_empty() {
         out.push_str(&format!(
-            "\n/// The module's own API: the typings' signatures, marshaled as the glue does it, each\n/// call atomic with respect to swaps ({} of {} methods; the others only raw, through\n/// [`{trait_name}`]).\nimpl {trait_name}Proxy {{\n",
+            "\n/// The module's own API: the typings' signatures, marshaled as the glue does it, each\n/// call atomic with respect to swaps ({} of {} methods; the others only raw, through\n/// [`{trait_name}`]).\n#[allow(dead_code)]\nimpl {trait_name}Proxy {{\n",
             high.len(),
             methods.len()
         ));
@@ -939,12 +942,8 @@ impl HighLevel {
             .map(|(n, t)| match t.as_str() {
                 t if t.starts_with("&Handle") => format!("JsArg::Borrow({n}.raw())"),
                 t if t.starts_with("Handle") => format!("JsArg::Consume({n}.raw())"),
-                t if t.starts_with("Option<&Handle") => {
-                    format!("{n}.map_or(JsArg::None, |h| JsArg::Borrow(h.raw()))")
-                }
-                t if t.starts_with("Option<Handle") => {
-                    format!("{n}.as_ref().map_or(JsArg::None, |h| JsArg::Consume(h.raw()))")
-                }
+                t if t.starts_with("Option<&Handle") => format!("JsArg::lend_optional({n})"),
+                t if t.starts_with("Option<Handle") => format!("JsArg::give_optional(&{n})"),
                 _ => format!("JsArg::from({n})"),
             })
             .collect();
@@ -1012,7 +1011,7 @@ pub fn js_imports_table(model: &ModuleModel, runtime_crate: &str) -> String {
         imports.len(),
     );
     out.push_str(&format!(
-        "pub const JS_IMPORTS: &[{internal}::JsImport] = &["
+        "#[allow(dead_code)]\npub const JS_IMPORTS: &[{internal}::JsImport] = &["
     ));
     if imports.is_empty() {
         out.push_str("];\n");

@@ -48,6 +48,21 @@ mod tests {
         Ok(())
     }
 
+    /// The high-level `maybe_total(c?: Counter | null)` takes an `Option<&Handle<Counter>>`:
+    /// absent is the null pointer the glue passes, present the counter's, before and after
+    /// a swap; the raw method stays reachable through the trait.
+    #[test]
+    fn an_optional_object_is_passed_as_the_glue_passes_it() -> proxy_runtime::Result<()> {
+        let proxy = counter_proxy()?;
+        let c = proxy.counter_new(41)?;
+        assert_eq!(proxy.maybe_total(None)?, -1);
+        assert_eq!(proxy.maybe_total(Some(&c))?, 41);
+        proxy.swap()?;
+        assert_eq!(proxy.maybe_total(Some(&c))?, 41);
+        assert_eq!(CounterModule::maybe_total(&proxy, 0)?, -1);
+        Ok(())
+    }
+
     #[test]
     fn the_generated_trait_covers_every_function_export() {
         let source = include_str!(concat!(env!("OUT_DIR"), "/counter.rs"));

@@ -3,6 +3,7 @@
 /// What each JS import of `plonk_wasm` does, read from its body in the glue
 /// (49 imports, 0 unsupported): hand it to the host with
 /// `WasmBindgenImports::default().js_imports(JS_IMPORTS)`.
+#[allow(dead_code)]
 pub const JS_IMPORTS: &[proxy_runtime::__internal::JsImport] = &[
     proxy_runtime::__internal::JsImport {
         name: "__wbindgen_object_drop_ref",
