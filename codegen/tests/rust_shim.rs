@@ -371,7 +371,7 @@ fn o1js_shims_cover_every_function_export() {
             "    fn caml_fp_srs_h(&self, srs: &Handle<WasmFpSrs>) -> Result<Handle<WasmGVesta>>;",
             "    #[replay(mutates = v)]\n    fn caml_pasta_fp_plonk_gate_vector_add(\n        &self,\n        \
              v: &Handle<WasmFpGateVector>,\n        gate: Handle<WasmFpGate>,\n    ) -> Result<()>;",
-            "    pub WasmFpSrs = \"__wbg_wasmfpsrs_free\";",
+            "    pub WasmFpSrs = \"__wbg_wasmfpsrs_free\"",
             "#[proxied]\n#[allow(clippy::too_many_arguments)]\n#[allow(dead_code)]\npub trait ",
         ] {
             assert!(text.contains(expected), "{module}: missing\n{expected}");

@@ -19,6 +19,10 @@ pub trait Class: 'static {
     const NAME: &'static str;
     /// The export that frees one object (`__wbg_<class>_free`), if the module has one.
     const FREE: Option<&'static str>;
+    /// Calls that read an object of the class without changing it (`to_bytes()`, getters of
+    /// plain values): a swap compares what they return for each moved object and its
+    /// original, and fails on a difference. Derived by codegen from the typings.
+    const OBSERVE: &'static [crate::JsCall] = &[];
 }
 
 /// Name and free export of a class, without its type.
@@ -28,6 +32,8 @@ pub struct ClassInfo {
     pub name: &'static str,
     /// The export that frees one object.
     pub free: Option<&'static str>,
+    /// Its observations ([`Class::OBSERVE`]).
+    pub observe: &'static [crate::JsCall],
 }
 
 impl ClassInfo {
@@ -36,14 +42,17 @@ impl ClassInfo {
         ClassInfo {
             name: C::NAME,
             free: C::FREE,
+            observe: C::OBSERVE,
         }
     }
 }
 
-/// Declares handle classes: `pub WasmFpSrs = "__wbg_wasmfpsrs_free";` or `pub Opaque;`.
+/// Declares handle classes: `pub WasmFpSrs = "__wbg_wasmfpsrs_free";` or `pub Opaque;`,
+/// optionally with the calls that observe an object (`pub Doc = "__wbg_doc_free" observe
+/// [JsCall { .. }];`, [`Class::OBSERVE`]).
 #[macro_export]
 macro_rules! classes {
-    ($( $(#[$meta:meta])* $vis:vis $name:ident $(= $free:literal)? ; )*) => {
+    ($( $(#[$meta:meta])* $vis:vis $name:ident $(= $free:literal)? $(observe [$($obs:expr),* $(,)?])? ; )*) => {
         $(
             $(#[$meta])*
             #[derive(Debug)]
@@ -51,6 +60,7 @@ macro_rules! classes {
             impl $crate::Class for $name {
                 const NAME: &'static str = stringify!($name);
                 const FREE: ::core::option::Option<&'static str> = $crate::__class_free!($($free)?);
+                $(const OBSERVE: &'static [$crate::JsCall] = &[$($obs),*];)?
             }
         )*
     };

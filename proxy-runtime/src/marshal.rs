@@ -330,7 +330,7 @@ pub(crate) enum Input<'a> {
 }
 
 /// What [`run`] read, before handles are registered.
-#[derive(Debug)]
+#[derive(Debug, PartialEq)]
 pub(crate) enum RawOutput {
     None,
     Js(JsValue),

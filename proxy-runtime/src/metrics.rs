@@ -278,7 +278,10 @@ impl ProxyStats {
     pub(crate) fn swap_completed(&self, report: &SwapReport) {
         let module = self.module.clone();
         let moved = report.handles_live.saturating_sub(report.handles_stale) as u64;
+        let verified = (report.handles_verified as u64).min(moved);
+        let moved = moved - verified;
         self.swaps.fetch_add(1, Ordering::Relaxed);
+        self.moved_verified.fetch_add(verified, Ordering::Relaxed);
         self.moved_unverified.fetch_add(moved, Ordering::Relaxed);
         self.stale_handles
             .store(report.handles_stale as u64, Ordering::Relaxed);
@@ -306,7 +309,7 @@ impl ProxyStats {
             labels::MODULE => module.clone(),
             labels::VERIFIED => "true"
         )
-        .increment(0);
+        .increment(verified);
         metrics::counter!(
             names::MOVED_HANDLES_TOTAL,
             labels::MODULE => module.clone(),

@@ -48,6 +48,9 @@ pub struct SwapReport {
     /// Handles the program held that nothing could rebuild: they stay on the retired instance
     /// and fail with a clear error on use.
     pub handles_stale: usize,
+    /// Moved handles the program holds whose object was compared with its original and
+    /// read the same ([`Class::OBSERVE`](crate::Class::OBSERVE)); the others moved unverified.
+    pub handles_verified: usize,
     /// Generation of the instance the swap retired (released with its memory).
     pub retired_generation: u64,
     /// Preparation plus flip.
@@ -125,6 +128,67 @@ impl<E: Exports> Proxy<E> {
         }
     }
 
+    /// Compares each moved object the program holds with its original, by its class's
+    /// observations run in both instances (the active is locked). Returns how many read the
+    /// same by at least one; a difference fails the swap, naming the object and what reads
+    /// differently. An observation that fails in both instances alike tells nothing.
+    fn verify(
+        &self,
+        active: &mut crate::proxy::Active<E>,
+        standby: &mut Instance<E>,
+        replayed: &Replayed,
+    ) -> Result<usize> {
+        use crate::marshal::{Input, Target, run};
+        let old_gen = active.instance.generation;
+        let mut verified = 0;
+        for (id, slot) in active.handles.slots.iter() {
+            let observe = slot.class.observe;
+            if observe.is_empty() || !slot.held || slot.consumed || slot.generation != old_gen {
+                continue;
+            }
+            let Some(&new_ptr) = replayed.ptrs.get(id) else {
+                continue;
+            };
+            let mut agreed = false;
+            for call in observe {
+                let old = {
+                    let inst = &mut active.instance;
+                    let mut target = Target {
+                        store: &mut inst.store,
+                        instance: inst.instance,
+                        memory: &inst.memory,
+                    };
+                    run(&mut target, call, &[Input::Ptr(slot.ptr)])
+                };
+                let new = {
+                    let mut target = Target {
+                        store: &mut standby.store,
+                        instance: standby.instance,
+                        memory: &standby.memory,
+                    };
+                    run(&mut target, call, &[Input::Ptr(new_ptr)])
+                };
+                match (old, new) {
+                    (Ok(a), Ok(b)) if a == b => agreed = true,
+                    (Err(Ok(a)), Err(Ok(b))) if a == b => {}
+                    (Err(Err(_)), Err(Err(_))) => {}
+                    (a, b) => {
+                        return Err(Error::ReplayMismatch {
+                            what: format!(
+                                "object #{id} of class {}: `{}` reads differently",
+                                slot.class.name, call.export
+                            ),
+                            expected: format!("{a:?}"),
+                            found: format!("{b:?}"),
+                        });
+                    }
+                }
+            }
+            verified += usize::from(agreed);
+        }
+        Ok(verified)
+    }
+
     fn prepare_and_flip(
         &self,
         generation: u64,
@@ -197,6 +261,7 @@ impl<E: Exports> Proxy<E> {
             }
         }
 
+        let verified = self.verify(active, &mut standby, &replayed)?;
         let (mut moved, mut live, mut stale) = (0, 0, 0);
         for (id, slot) in active.handles.slots.iter_mut() {
             let live_here = slot.held && !slot.consumed;
@@ -224,6 +289,7 @@ impl<E: Exports> Proxy<E> {
             handles_moved: moved,
             handles_live: live,
             handles_stale: stale,
+            handles_verified: verified,
             retired_generation,
             duration: started.elapsed(),
             pause,

@@ -224,12 +224,24 @@ pub fn render(
         ));
     }
     if !classes.list.is_empty() {
+        let observations = observations(model, &methods);
         out.push_str(&format!("\n{internal}::classes! {{\n"));
         for class in &classes.list {
             out.push_str(&format!("    /// wasm-bindgen class `{}`.\n", class.js));
-            match &class.free {
-                Some(free) => out.push_str(&format!("    pub {} = {:?};\n", class.rust, free)),
-                None => out.push_str(&format!("    pub {};\n", class.rust)),
+            let free = class
+                .free
+                .as_ref()
+                .map(|f| format!(" = {f:?}"))
+                .unwrap_or_default();
+            match observations.get(class.js.as_str()) {
+                Some(calls) => {
+                    out.push_str(&format!("    pub {}{free} observe [\n", class.rust));
+                    for call in calls {
+                        out.push_str(&format!("        {call},\n"));
+                    }
+                    out.push_str("    ];\n");
+                }
+                None => out.push_str(&format!("    pub {}{free};\n", class.rust)),
             }
         }
         out.push_str("}\n");
@@ -884,6 +896,32 @@ enum HighResult {
 }
 
 impl HighLevel {
+    /// The `JsCall` on one line (inside `classes!`, which rustfmt leaves as written).
+    fn js_call(&self) -> String {
+        let args: Vec<String> = self.args.iter().map(|a| format!("WasmArg::{a}")).collect();
+        let returns = match &self.returns {
+            ReturnExpr::Call(e) => e.clone(),
+            ReturnExpr::Struct(kind, fields) => format!(
+                "{kind} {{ {} }}",
+                fields
+                    .iter()
+                    .map(|(f, v)| format!("{f}: Word::{v}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        };
+        let throws = match &self.throws {
+            Some((v, f)) => format!("Some((Word::{v}, Word::{f}))"),
+            None => "None".into(),
+        };
+        format!(
+            "JsCall {{ export: {:?}, args: &[{}], returns: JsReturn::{returns}, throws: {throws}, \
+             replay: false, mutates: None }}",
+            self.export,
+            args.join(", ")
+        )
+    }
+
     /// The method in the proxy's inherent `impl` block.
     fn write(&self, out: &mut String, name: &str, doc: &str) {
         // Laid out as rustfmt would (its default widths: 100 a line, 60 an array or chain).
@@ -975,6 +1013,50 @@ impl HighLevel {
             out.push_str("    }\n");
         }
     }
+}
+
+/// The calls that observe an object of each class (by JS class name), as `JsCall` literals:
+/// the readers the transfer analysis found (serialisations, getters and reading methods of
+/// plain values) that have a high-level method taking only the object and returning a plain
+/// value (never an object or a JS value, which differ between instances by identity).
+fn observations<'m>(model: &'m ModuleModel, methods: &[Method]) -> HashMap<&'m str, Vec<String>> {
+    let mut out: HashMap<&str, Vec<String>> = HashMap::new();
+    for t in crate::model::transfer::of_model(model) {
+        let names: Vec<&str> = t
+            .serial
+            .iter()
+            .map(|p| p.save.as_str())
+            .chain(t.getters.iter().map(String::as_str))
+            .chain(t.readers.iter().map(String::as_str))
+            .collect();
+        let Some(class) = model
+            .api
+            .as_ref()
+            .and_then(|api| api.class(&t.class))
+            .map(|c| c.name.as_str())
+        else {
+            continue;
+        };
+        for name in names {
+            let export = model.exports.iter().find(|e| {
+                e.class.as_deref() == Some(class)
+                    && e.member.as_deref() == Some(name)
+                    && matches!(e.role, Role::Method | Role::Getter)
+            });
+            let Some(export) = export else { continue };
+            let high = methods
+                .iter()
+                .find(|m| m.export.as_deref().unwrap_or(&m.name) == export.name)
+                .and_then(|m| m.high.as_ref().ok());
+            let Some(h) = high else { continue };
+            let only_this = h.params.len() == 1 && h.params[0].1.starts_with("&Handle<");
+            let plain = matches!(&h.result, HighResult::Plain(t, _) if !t.contains("JsValue"));
+            if only_this && plain && !out.get(class).is_some_and(|c| c.contains(&h.js_call())) {
+                out.entry(class).or_default().push(h.js_call());
+            }
+        }
+    }
+    out
 }
 
 /// `{prefix}[a, b]{end}` on one line when rustfmt keeps it so (at most 60 wide inside the

@@ -48,6 +48,41 @@ mod tests {
         Ok(())
     }
 
+    /// Each moved counter is compared with its original (its `value` getter, the observation
+    /// codegen derived) before the flip: equal ones count as verified; a counter changed
+    /// behind the proxy's back (a raw call on the instance, never logged) would come back
+    /// different, so the swap fails instead of changing what the program reads.
+    #[test]
+    fn moved_objects_are_verified_and_a_difference_fails_the_swap() -> proxy_runtime::Result<()> {
+        let proxy = counter_proxy()?;
+        let a = proxy.counter_new(5)?;
+        proxy.counter_increment(&a, 3)?;
+        let report = proxy.swap()?;
+        assert_eq!((report.handles_live, report.handles_verified), (1, 1));
+        assert_eq!(proxy.stats().moved_verified, 1);
+
+        // Behind the proxy's back: `counter_increment` on the raw instance.
+        let ptr = proxy.ptr_of(&a)?;
+        proxy
+            .with_instance(|i| -> proxy_runtime::wasmtime::Result<()> {
+                let instance = *i.wasmtime_instance();
+                let raw = instance
+                    .get_typed_func::<(i32, i32), i32>(i.store_mut(), "counter_increment")?;
+                let store = i.store_mut();
+                raw.call(store, (ptr, 100))?;
+                Ok(())
+            })
+            .expect("raw call");
+        let err = proxy
+            .swap()
+            .expect_err("the replayed counter reads differently");
+        assert_eq!(err.stage(), "check", "{err}");
+        assert!(err.to_string().contains("__wbg_get_counter_value"), "{err}");
+        // The active instance keeps serving what the program saw.
+        assert_eq!(proxy.counter_get_value(&a)?, 108);
+        Ok(())
+    }
+
     /// The high-level `maybe_total(c?: Counter | null)` takes an `Option<&Handle<Counter>>`:
     /// absent is the null pointer the glue passes, present the counter's, before and after
     /// a swap; the raw method stays reachable through the trait.
