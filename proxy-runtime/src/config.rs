@@ -23,6 +23,8 @@ pub enum ProxyEvent {
     },
     /// A swap flipped to the standby.
     SwapComplete {
+        /// Why it ran (`memory`, `request`, `trap`).
+        cause: crate::SwapCause,
         /// Preparation plus flip.
         duration: std::time::Duration,
         /// Time the proxy was locked (calls waited) during the flip.

@@ -105,6 +105,7 @@ impl<E: Exports> Proxy<E> {
                 self.stats.swap_completed(&report);
                 tracing::info!(duration = ?report.duration, pause = ?report.pause, "swap-complete");
                 self.emit(ProxyEvent::SwapComplete {
+                    cause: report.cause,
                     duration: report.duration,
                     pause: report.pause,
                 });
