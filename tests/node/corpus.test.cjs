@@ -160,6 +160,9 @@ for (const entry of corpus) {
     assert.equal(result.to, result.from + 1, JSON.stringify(result));
     assert.equal(result.stale, 0, `stale handles: ${JSON.stringify(result)}`);
     assert.ok(result.verified + result.unverified >= (entry.state.handles ?? 1), `nothing moved: ${JSON.stringify(result)}`);
+    // An entry whose class has a way to move by value says how many must move verified: a
+    // transfer or verification silently off (an unrecognised object pointer) would fail here.
+    assert.ok(result.verified >= (entry.state.verified ?? 0), `moved unverified: ${JSON.stringify(result)}`);
     assert.deepEqual(entry.state.read(state), before, 'the state reads differently after the swap');
     assert.deepEqual(entry.sample(proxy), expected, 'the proxy answers differently after the swap');
   });

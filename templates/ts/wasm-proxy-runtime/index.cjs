@@ -7,7 +7,7 @@
 
 const { isMainThread } = require('node:worker_threads');
 const { readSettings } = require('./config.cjs');
-const { Instance, loadGlue } = require('./instance.cjs');
+const { Instance, loadGlue, objectPtr } = require('./instance.cjs');
 const { ReplayLog } = require('./log.cjs');
 const { MemoryMonitor } = require('./memory.cjs');
 const { Metrics } = require('./metrics.cjs');
@@ -134,7 +134,7 @@ function createRuntime(options) {
     let stale = 0;
     for (const record of [...live]) {
       if (record.instance !== instance) continue;
-      if (record.slot.inner?.__wbg_ptr) stale++;
+      if (objectPtr(record.slot.inner)) stale++;
       gone(record, false);
     }
     return stale;
@@ -175,7 +175,7 @@ function createRuntime(options) {
     const record = handle[RECORD];
     const what = record ? `${record.className} #${record.id}` : handle.constructor?.name ?? 'object';
     const slot = handle[SLOT];
-    if (slot?.inner?.__wbg_ptr === 0) {
+    if (objectPtr(slot?.inner) === 0) {
       return new Error(`wasm-proxy (${options.name}): ${what} was consumed by an earlier call (or freed); it no longer exists`);
     }
     const reason = record?.staleReason ?? 'no logged call or transfer rebuilds it';
@@ -183,6 +183,20 @@ function createRuntime(options) {
       `wasm-proxy (${options.name}): ${what} lives in instance ${slot?.home?.id}, ` +
         `which was swapped out (active: ${active.id}); it was not migrated: ${reason}`,
     );
+  }
+
+  /**
+   * Adopts a raw pointer into the active instance as a new glue object of the handle's
+   * class, its pointer in `field` (`__wbg_ptr`, or `ptr` in older glue).
+   * @param {object} handle
+   * @param {'__wbg_ptr' | 'ptr'} field
+   * @param {number} ptr
+   */
+  function adoptPointer(handle, field, ptr) {
+    const name = /** @type {any} */ (handle.constructor)[GLUE_CLASS];
+    const inner = Object.create(active.exports[name].prototype);
+    inner[field] = ptr;
+    adopt(handle, inner);
   }
 
   /**
@@ -197,16 +211,24 @@ function createRuntime(options) {
       const slot = self[SLOT];
       const inner = slot?.inner;
       if (inner === undefined) return 0;
-      if (slot.home !== active && inner.__wbg_ptr !== 0) throw staleError(self);
-      return inner.__wbg_ptr;
+      const ptr = objectPtr(inner) ?? 0;
+      if (slot.home !== active && ptr !== 0) throw staleError(self);
+      return ptr;
+    }
+
+    /** The same as `__wbg_ptr`, as glue before wasm-bindgen 0.2.85 names it. */
+    get ptr() {
+      return this.__wbg_ptr;
     }
 
     /** Adopts a raw pointer into the active instance, as `Object.create(C.prototype)` code does. */
     set __wbg_ptr(ptr) {
-      const name = /** @type {any} */ (this.constructor)[GLUE_CLASS];
-      const inner = Object.create(active.exports[name].prototype);
-      inner.__wbg_ptr = ptr;
-      adopt(this, inner);
+      adoptPointer(this, '__wbg_ptr', ptr);
+    }
+
+    /** The same, as glue before wasm-bindgen 0.2.85 names the pointer. */
+    set ptr(ptr) {
+      adoptPointer(this, 'ptr', ptr);
     }
 
     /** @returns {number} */
@@ -469,7 +491,7 @@ function createRuntime(options) {
     // Arguments passed by value are consumed: their wasm objects are gone.
     for (const arg of args) {
       const consumed = arg?.[RECORD];
-      if (consumed !== undefined && arg[SLOT]?.inner?.__wbg_ptr === 0) {
+      if (consumed !== undefined && objectPtr(arg[SLOT]?.inner) === 0) {
         gone(consumed, false);
       }
     }
@@ -513,7 +535,7 @@ function createRuntime(options) {
       for (const record of [...live]) {
         if (record.instance !== instance) continue;
         const inner = record.slot.inner;
-        if (inner === undefined || inner.__wbg_ptr === 0) {
+        if (inner === undefined || objectPtr(inner) === 0) {
           gone(record);
         }
       }

@@ -361,4 +361,17 @@ function initEsm(glue, source) {
   return glue;
 }
 
-module.exports = { Instance, loadGlue };
+/**
+ * The pointer of a wasm-bindgen object in its instance: `__wbg_ptr`, or `ptr` in glue
+ * before wasm-bindgen 0.2.85 renamed it; 0 once consumed or freed, `undefined` for a value
+ * that is not such an object.
+ * @param {any} obj
+ * @returns {number | undefined}
+ */
+function objectPtr(obj) {
+  if (obj == null || typeof obj !== 'object') return undefined;
+  if (typeof obj.__wbg_ptr === 'number') return obj.__wbg_ptr;
+  return typeof obj.ptr === 'number' ? obj.ptr : undefined;
+}
+
+module.exports = { Instance, loadGlue, objectPtr };

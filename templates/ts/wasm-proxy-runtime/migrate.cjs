@@ -9,6 +9,7 @@
 'use strict';
 
 const { groupOf } = require('./log.cjs');
+const { objectPtr } = require('./instance.cjs');
 
 /** A migration step that failed; `stage` says which (for metrics and events). */
 class MigrationError extends Error {
@@ -164,7 +165,7 @@ class Migration {
     const observe = this.profile.classes[record.className]?.observe;
     const inner = this.innerOf(record);
     // Consumed or freed since the migration began: nothing to compare (it is not moved).
-    if (!observe || !inner?.__wbg_ptr || !moved?.__wbg_ptr || this.suspect(record)) return;
+    if (!observe || !objectPtr(inner) || !objectPtr(moved) || this.suspect(record)) return;
     const seq = this.log.seq;
     let before;
     let after;
@@ -204,7 +205,7 @@ class Migration {
     for (const [record, inner] of this.moved) {
       if (record.alive) continue;
       this.moved.delete(record);
-      if (!this.shared.has(inner) && inner?.__wbg_ptr) inner.free();
+      if (!this.shared.has(inner) && objectPtr(inner)) inner.free();
       if ((++count & 1023) === 0) yield;
     }
   }
@@ -216,7 +217,7 @@ class Migration {
     for (const record of this.live()) {
       if (this.moved.has(record)) continue;
       const inner = this.innerOf(record);
-      if (inner !== undefined && inner.__wbg_ptr !== 0) left.push(record);
+      if (inner !== undefined && objectPtr(inner) !== 0) left.push(record);
     }
     return left;
   }
@@ -269,7 +270,7 @@ class Migration {
     const moved = this.moved.get(record);
     if (moved !== undefined) {
       this.moved.delete(record);
-      if (!this.shared.has(moved) && moved?.__wbg_ptr) moved.free();
+      if (!this.shared.has(moved) && objectPtr(moved)) moved.free();
     }
   }
 
@@ -307,7 +308,7 @@ class Migration {
     };
     if (op.kind === 'free') {
       const moved = entry.target && this.moved.get(entry.target);
-      if (moved?.__wbg_ptr && !this.shared.has(moved)) moved.free();
+      if (objectPtr(moved) && !this.shared.has(moved)) moved.free();
       if (entry.target) this.moved.delete(entry.target);
       return;
     }
@@ -374,7 +375,7 @@ class Migration {
   /** @param {import('./log.cjs').HandleRecord} record */
   *transfer(record) {
     const inner = this.innerOf(record);
-    if (inner === undefined || inner.__wbg_ptr === 0) return;
+    if (inner === undefined || objectPtr(inner) === 0) return;
     const migration = this.profile.classes[record.className];
     if (typeof migration?.transfer !== 'function') return;
     this.step = `transfer ${record.className} #${record.id}`;
@@ -459,7 +460,7 @@ class Migration {
       }
       return Promise.resolve({ value: raw });
     } finally {
-      for (const v of values) if (v != null && typeof v.__destroy_into_raw === 'function' && v.__wbg_ptr) v.__destroy_into_raw();
+      for (const v of values) if (v != null && typeof v.__destroy_into_raw === 'function' && objectPtr(v)) v.__destroy_into_raw();
     }
   }
 

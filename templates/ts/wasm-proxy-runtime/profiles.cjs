@@ -7,6 +7,8 @@
 // prover indexes). A host can pass its own (`options.profile`).
 'use strict';
 
+const { objectPtr } = require('./instance.cjs');
+
 /**
  * Everything a transfer needs: both instances and the old object.
  * @typedef {object} TransferContext
@@ -109,7 +111,7 @@ function srsMigration(field, curve) {
     identity(ctx) {
       // A WasmF?Srs is a WasmRefCell around an Arc: the word after the borrow flag is
       // the Arc's pointer, the same for every clone of one SRS.
-      return `${field}:${ctx.memoryWord(ctx.inner.__wbg_ptr + 4)}`;
+      return `${field}:${ctx.memoryWord((objectPtr(ctx.inner) ?? 0) + 4)}`;
     },
     /** @returns {Generator<any, any, any>} */
     *transfer(ctx) {
@@ -123,9 +125,10 @@ function srsMigration(field, curve) {
       function* call(side, name, args) {
         const glue = side === 'from' ? ctx.from : ctx.to;
         if (!ctx.offload) return glue[name](...args);
-        const crossing = args.map((a) =>
-          a != null && typeof a === 'object' && '__wbg_ptr' in a ? { ptr: a.__wbg_ptr, className: a.constructor.name } : { value: a },
-        );
+        const crossing = args.map((a) => {
+          const ptr = objectPtr(a);
+          return ptr !== undefined ? { ptr, className: a.constructor.name } : { value: a };
+        });
         const result = yield ctx.offload(side, name, crossing);
         return 'ptr' in result ? glue[result.className].__wrap(result.ptr) : result.value;
       }
@@ -280,7 +283,7 @@ function derivedMigration(className, spec) {
   };
   /** @param {any} obj */
   const dispose = (obj) => {
-    if (obj?.__wbg_ptr) obj.free();
+    if (objectPtr(obj)) obj.free();
   };
   /** @param {unknown} error */
   const rethrowTrap = (error) => {
@@ -302,7 +305,7 @@ function derivedMigration(className, spec) {
       let moved;
       try {
         moved = build();
-        if (moved?.__wbg_ptr && observe(ctx.to, moved) === original) return moved;
+        if (objectPtr(moved) && observe(ctx.to, moved) === original) return moved;
       } catch (error) {
         rethrowTrap(error);
       }

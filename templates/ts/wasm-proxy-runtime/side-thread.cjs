@@ -6,6 +6,7 @@
 'use strict';
 
 const { Worker, isMainThread, parentPort, workerData } = require('node:worker_threads');
+const { objectPtr } = require('./instance.cjs');
 
 /**
  * An argument or result crossing threads: a wasm object by pointer, or a plain value.
@@ -107,7 +108,7 @@ if (!isMainThread && workerData?.memory && workerData?.glue && parentPort) {
       port.postMessage({ id, error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) });
     } finally {
       // Borrowed objects belong to the program's thread: only let go of the wrappers.
-      for (const object of borrowed) if (object.__wbg_ptr) object.__destroy_into_raw();
+      for (const object of borrowed) if (objectPtr(object)) object.__destroy_into_raw();
     }
   });
 }

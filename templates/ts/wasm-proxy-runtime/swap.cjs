@@ -7,7 +7,7 @@
 'use strict';
 
 const { performance } = require('node:perf_hooks');
-const { Instance, loadGlue } = require('./instance.cjs');
+const { Instance, loadGlue, objectPtr } = require('./instance.cjs');
 const { Migration, MigrationError, describe } = require('./migrate.cjs');
 
 /** @typedef {'instantiate' | 'workers' | 'replay' | 'transfer' | 'check' | 'oom' | 'quiescence' | 'trap'} Stage */
@@ -404,7 +404,7 @@ class Swapper {
         // The slot the handle shares: re-pointed, the handle with it.
         record.slot.inner = inner;
         record.slot.home = to;
-      } else if (!migration.shared.has(inner) && inner?.__wbg_ptr) {
+      } else if (!migration.shared.has(inner) && objectPtr(inner)) {
         // Rebuilt for a handle that died during the preparation.
         inner.free();
       }
