@@ -18,6 +18,17 @@ if (isMainThread && !readKillSwitch(process.env.WASM_PROXY_DISABLE)) {
   const shim = require(__SHIM__);
   // The bundler target's loader (`X.cjs` in front of `X_bg.cjs`) is what the app requires.
   const gluePath = shim.__wasmProxy.options.loader ?? shim.__wasmProxy.options.glue;
+  const before = require.cache[gluePath];
+  if (before !== undefined && before.exports !== shim) {
+    // Loaded before this hook: what the app made through it is the real glue's, which no
+    // swap can move. Said once, loudly, rather than swapping an instance nobody uses.
+    process.emitWarning(
+      `${gluePath} was loaded before the proxy's register.cjs: objects made through that copy ` +
+        'are not proxied and no swap moves them; load it with `node -r <proxy>/register.cjs` ' +
+        'or require register.cjs before the package',
+      { code: 'WASM_PROXY_LATE_REGISTER' },
+    );
+  }
   const cached = new Module(gluePath, module);
   cached.filename = gluePath;
   cached.loaded = true;

@@ -69,3 +69,17 @@ test('the shim instance is separate from the glue loaded by require', () => {
   assert.notEqual(shim.__wasmProxy.active.exports, glue, 'the runtime loads its own instance');
   assert.equal(glue.add(1, 1), before);
 });
+
+test('register.cjs required after the glue says so (the app would swap an instance it does not use)', () => {
+  const { spawnSync } = require('node:child_process');
+  const gluePath = path.join(path.dirname(wasm), 'counter.cjs');
+  const register = path.join(out, 'register.cjs');
+  const run = (code) =>
+    spawnSync(process.execPath, ['-e', code], { encoding: 'utf8', timeout: 30_000 });
+  const late = run(`require(${JSON.stringify(gluePath)}); require(${JSON.stringify(register)});`);
+  assert.equal(late.status, 0, late.stderr);
+  assert.match(late.stderr, /WASM_PROXY_LATE_REGISTER/);
+  const early = run(`require(${JSON.stringify(register)}); require(${JSON.stringify(gluePath)});`);
+  assert.equal(early.status, 0, early.stderr);
+  assert.doesNotMatch(early.stderr, /WASM_PROXY_LATE_REGISTER/);
+});
