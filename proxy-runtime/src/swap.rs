@@ -152,6 +152,20 @@ impl<E: Exports> Proxy<E> {
             };
             let mut agreed = false;
             for call in observe {
+                // The standby first: an observation that traps there (a panic on an object
+                // in some state) tells nothing and must not run on the original, whose
+                // instance keeps serving if the swap fails.
+                let new = {
+                    let mut target = Target {
+                        store: &mut standby.store,
+                        instance: standby.instance,
+                        memory: &standby.memory,
+                    };
+                    run(&mut target, call, &[Input::Ptr(new_ptr)])
+                };
+                if matches!(new, Err(Err(_))) {
+                    continue;
+                }
                 let old = {
                     let inst = &mut active.instance;
                     let mut target = Target {
@@ -161,18 +175,14 @@ impl<E: Exports> Proxy<E> {
                     };
                     run(&mut target, call, &[Input::Ptr(slot.ptr)])
                 };
-                let new = {
-                    let mut target = Target {
-                        store: &mut standby.store,
-                        instance: standby.instance,
-                        memory: &standby.memory,
-                    };
-                    run(&mut target, call, &[Input::Ptr(new_ptr)])
-                };
+                if let Err(Err(e)) = &old {
+                    // The original trapped where its copy did not: its instance is in an
+                    // unknown state, so the next call recovers first.
+                    self.note_failure(e);
+                }
                 match (old, new) {
                     (Ok(a), Ok(b)) if a == b => agreed = true,
                     (Err(Ok(a)), Err(Ok(b))) if a == b => {}
-                    (Err(Err(_)), Err(Err(_))) => {}
                     (a, b) => {
                         return Err(Error::ReplayMismatch {
                             what: format!(

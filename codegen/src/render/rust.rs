@@ -1016,9 +1016,12 @@ impl HighLevel {
 }
 
 /// The calls that observe an object of each class (by JS class name), as `JsCall` literals:
-/// the readers the transfer analysis found (serialisations, getters and reading methods of
-/// plain values) that have a high-level method taking only the object and returning a plain
-/// value (never an object or a JS value, which differ between instances by identity).
+/// the serialisations and field getters the transfer analysis found that have a high-level
+/// method taking only the object and returning a plain value (never an object or a JS
+/// value, which differ between instances by identity). Methods that only read by their name
+/// (`getVk()`, `to_hex()`) are left out: they may compute a lot, and one that panics (on an
+/// object not yet configured, say) would leave the original borrowed in the active
+/// instance.
 fn observations<'m>(model: &'m ModuleModel, methods: &[Method]) -> HashMap<&'m str, Vec<String>> {
     let mut out: HashMap<&str, Vec<String>> = HashMap::new();
     for t in crate::model::transfer::of_model(model) {
@@ -1027,7 +1030,6 @@ fn observations<'m>(model: &'m ModuleModel, methods: &[Method]) -> HashMap<&'m s
             .iter()
             .map(|p| p.save.as_str())
             .chain(t.getters.iter().map(String::as_str))
-            .chain(t.readers.iter().map(String::as_str))
             .collect();
         let Some(class) = model
             .api

@@ -144,3 +144,31 @@ fn a_compression_stream_with_optional_arguments_keeps_its_state_across_swaps() -
     assert_eq!(swapped, expected);
     Ok(())
 }
+
+#[test]
+fn compression_streams_swap_on_their_own_under_a_small_budget() -> Result<()> {
+    let data = text(300_000);
+    let chunks: Vec<&[u8]> = data.chunks(100_000).collect();
+    let reference = BrotliWasmProxy::new(brotli_config())?;
+    let expected = compress_stream(&reference, &chunks, || Ok(()))?;
+
+    // A budget of 1.5 times what one stream needs, swapping at half of it: every stream
+    // crosses the threshold, so the monitor swaps between and during streams.
+    let peak = reference.memory_bytes();
+    let budget = peak + peak / 2;
+    let p = BrotliWasmProxy::new(brotli_config().memory_budget(budget).swap_threshold(0.5))?;
+    for round in 0..4 {
+        assert_eq!(
+            compress_stream(&p, &chunks, || Ok(()))?,
+            expected,
+            "round {round}"
+        );
+    }
+    assert!(
+        p.generation() >= 1,
+        "the monitor swapped (memory {} of {} bytes)",
+        p.memory_bytes(),
+        p.cap_bytes()
+    );
+    Ok(())
+}

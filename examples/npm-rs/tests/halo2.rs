@@ -55,3 +55,29 @@ fn a_configured_circuit_keeps_its_cells_across_swaps_on_a_shared_memory() -> Res
     assert_eq!(swapped, expected);
     Ok(())
 }
+
+/// Automatic swaps: one right after a circuit is made and before it is configured once
+/// found that observing an unconfigured circuit (`getVk()` panics) left it borrowed; only
+/// serialisations and getters observe now, and the standby is observed first.
+#[test]
+fn circuits_swap_on_their_own_under_a_small_budget() -> Result<()> {
+    let reference = Halo2WasmModuleProxy::new(halo2_config())?;
+    let expected = cells(&reference, || Ok(()))?;
+    // 1.5 times what one circuit needs, swapping at half of it: each circuit crosses it.
+    let peak = reference.memory_bytes();
+    let p = Halo2WasmModuleProxy::new(
+        halo2_config()
+            .memory_budget(peak + peak / 2)
+            .swap_threshold(0.5),
+    )?;
+    for round in 0..3 {
+        assert_eq!(cells(&p, || Ok(()))?, expected, "round {round}");
+    }
+    assert!(
+        p.generation() >= 1,
+        "the monitor swapped (memory {} of {} bytes)",
+        p.memory_bytes(),
+        p.cap_bytes()
+    );
+    Ok(())
+}
