@@ -17,6 +17,22 @@ pub enum RawValue {
     F64(u64),
 }
 
+/// A Rust number as the raw value wasm passes it: `u32`/`u64` by their bits in `i32`/`i64`,
+/// floats by their bits. The one rule both [`crate::proxy::Arg`] and
+/// [`crate::JsArg`] convert numbers by.
+macro_rules! raw_value_from {
+    ($($t:ty => $v:ident($e:expr)),*) => {$(
+        impl From<$t> for RawValue {
+            fn from(x: $t) -> Self {
+                #[allow(clippy::redundant_closure_call)]
+                RawValue::$v(($e)(x))
+            }
+        }
+    )*};
+}
+raw_value_from!(i32 => I32(|x| x), u32 => I32(|x: u32| x as i32), i64 => I64(|x| x),
+    u64 => I64(|x: u64| x as i64), f32 => F32(f32::to_bits), f64 => F64(f64::to_bits));
+
 impl RawValue {
     pub(crate) fn to_val(self) -> wasmtime::Val {
         match self {

@@ -172,17 +172,15 @@ impl From<bool> for JsArg<'_> {
 }
 
 macro_rules! js_arg_from {
-    ($($t:ty => $v:ident($e:expr)),*) => {$(
+    ($($t:ty),*) => {$(
         impl From<$t> for JsArg<'_> {
             fn from(x: $t) -> Self {
-                #[allow(clippy::redundant_closure_call)]
-                JsArg::Value(RawValue::$v(($e)(x)))
+                JsArg::Value(x.into())
             }
         }
     )*};
 }
-js_arg_from!(i32 => I32(|x| x), u32 => I32(|x: u32| x as i32), i64 => I64(|x| x),
-    u64 => I64(|x: u64| x as i64), f32 => F32(f32::to_bits), f64 => F64(f64::to_bits));
+js_arg_from!(i32, u32, i64, u64, f32, f64);
 
 impl<'a> From<&'a [u8]> for JsArg<'a> {
     fn from(b: &'a [u8]) -> Self {

@@ -47,16 +47,15 @@ impl<'a> Arg<'a> {
 }
 
 macro_rules! arg_from {
-    ($($t:ty => $v:ident($e:expr)),*) => {$(
+    ($($t:ty),*) => {$(
         impl From<$t> for Arg<'_> {
             fn from(x: $t) -> Self {
-                #[allow(clippy::redundant_closure_call)]
-                Arg::Value(RawValue::$v(($e)(x)))
+                Arg::Value(x.into())
             }
         }
     )*};
 }
-arg_from!(i32 => I32(|x| x), i64 => I64(|x| x), f32 => F32(f32::to_bits), f64 => F64(f64::to_bits));
+arg_from!(i32, i64, f32, f64);
 
 /// How a proxied method is called.
 #[derive(Debug, Clone, Copy)]

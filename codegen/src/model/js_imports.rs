@@ -765,6 +765,14 @@ mod tests {
         classify(body).op
     }
 
+    /// `(name, operation)` of each import `ops` found.
+    fn names_and_ops(found: &[(String, JsOp, Vec<u32>, bool)]) -> Vec<(&str, JsOp)> {
+        found
+            .iter()
+            .map(|(n, o, ..)| (n.as_str(), o.clone()))
+            .collect()
+    }
+
     /// wasm-bindgen 0.2.89 (o1js's plonk_wasm, nodejs): JS values on the heap.
     #[test]
     fn heap_style_0_2_89() {
@@ -1000,10 +1008,7 @@ exports.__wbg_now_793306c526e2e3b6 = function() {
 };
 "#,
         );
-        let ops: Vec<_> = found
-            .iter()
-            .map(|(n, o, ..)| (n.as_str(), o.clone()))
-            .collect();
+        let ops = names_and_ops(&found);
         assert_eq!(
             ops,
             [
@@ -1036,10 +1041,7 @@ exports.__wbg_now_793306c526e2e3b6 = function() {
 }
 export default __wbg_init;",
         );
-        let names: Vec<_> = web
-            .iter()
-            .map(|(n, o, ..)| (n.as_str(), o.clone()))
-            .collect();
+        let names = names_and_ops(&web);
         assert_eq!(
             names,
             [
