@@ -513,7 +513,7 @@ fn run_in_frame(
                     let val =
                         wasm_bindgen::to_wasm(&mut *target.store, v.clone(), &ty).map_err(Err)?;
                     if matches!(a, WasmArg::JsRef(_)) {
-                        lent.push(val.clone());
+                        lent.push(val);
                     }
                     val
                 }
