@@ -60,7 +60,7 @@ test('an SRS and its Lagrange basis move to a fresh instance by transfer, identi
   }
 });
 
-test('a prover index moves by encode/decode on side threads: the same bytes, a short pause', async () => {
+test('a prover index moves by an encode on a side thread of the old instance: the same bytes, a short pause', async () => {
   const shim = await loadShim();
   const runtime = shim.__wasmProxy;
   // Off by default (see the setting); this keeps the side-thread path itself tested.

@@ -16,10 +16,10 @@
  * @property {number} quiescenceTimeoutMs A prepared standby that found no quiescent point this long
  *   (ms) is given up (stage `quiescence`), and the monitor backs off.
  * @property {number} sliceMs Longest stretch of migration work before yielding to the event loop.
- * @property {boolean} sideThreads Run long migration calls (encoding and decoding prover indexes)
- *   on side threads, which shortens the pause. Off by default: with them, a recursive o1js 2.15
- *   program compiled from a warm cache hangs in the first prover-index decode after the swap
- *   (cause not found yet; without them it proves across swaps).
+ * @property {boolean} sideThreads Run long reads of the old instance (prover-index encodes, SRS
+ *   copies) on a side thread of it, which shortens the pause; what the fresh instance does
+ *   stays on the program's thread (rayon binds its implicit global pool to the first thread
+ *   that uses it there). Off by default until measured on every o1js program of the tests.
  * @property {number} backoffMs Wait after a failed standby before the monitor tries again (doubles).
  * @property {number} workerTimeoutMs Longest wait for a standby worker to start.
  * @property {number} metricsPort Serve Prometheus metrics on this port (0: off).

@@ -229,12 +229,10 @@ class Migration {
     this.gate.open = true;
   }
 
-  /** Stops the side threads the migration started. */
+  /** Stops the side thread the migration started. */
   close() {
-    for (const instance of [this.from, this.to]) {
-      instance.side?.close();
-      instance.side = undefined;
-    }
+    this.from.side?.close();
+    this.from.side = undefined;
   }
 
   /**
@@ -389,7 +387,7 @@ class Migration {
       resolve: (r) => this.resolve(r),
       live: (className) => [...this.live()].filter((r) => r.className === className),
       memoryWord: (address) => new DataView(memory.buffer).getUint32(address, true),
-      offload: this.offloading ? (side, name, args) => this.offload(side, name, args) : undefined,
+      offload: this.offloading ? (name, args) => this.offload(name, args) : undefined,
     };
     const identity = migration.identity?.(ctx);
     if (identity !== undefined && this.byIdentity.has(identity)) {
@@ -440,18 +438,17 @@ class Migration {
   }
 
   /**
-   * Runs `name` on a side thread of one instance; falls back to this thread where the
-   * memory is not shared.
-   * @param {'from' | 'to'} side
+   * Runs `name` of the active instance on a side thread of its own; falls back to this
+   * thread where the memory is not shared. Only for reads (encodings, copies) that use
+   * no rayon pool: see `TransferContext.offload`.
    * @param {string} name
    * @param {import('./side-thread.cjs').Crossing[]} args
    * @returns {Promise<import('./side-thread.cjs').Crossing>}
    */
-  offload(side, name, args) {
-    const instance = side === 'from' ? this.from : this.to;
-    const thread = instance.sideThread(this.glue);
+  offload(name, args) {
+    const thread = this.from.sideThread(this.glue);
     if (thread) return thread.call(name, args);
-    const glue = instance.exports;
+    const glue = this.from.exports;
     const values = args.map((a) => ('ptr' in a ? glue[a.className].__wrap(a.ptr) : a.value));
     try {
       const raw = glue[name](...values);

@@ -19,9 +19,13 @@ const { objectPtr } = require('./instance.cjs');
  * @property {(record: import('./log.cjs').HandleRecord) => any} resolve the standby's object for another handle
  * @property {(className: string) => import('./log.cjs').HandleRecord[]} live live handles of a class
  * @property {(inner: any) => number} memoryWord reads a u32 of the active instance's memory
- * @property {((side: 'from' | 'to', name: string, args: import('./side-thread.cjs').Crossing[]) => Promise<import('./side-thread.cjs').Crossing>) | undefined} offload
- *   runs a glue function on a worker thread of either instance (yield its promise to
- *   wait for it); undefined when the work must stay on this thread
+ * @property {((name: string, args: import('./side-thread.cjs').Crossing[]) => Promise<import('./side-thread.cjs').Crossing>) | undefined} offload
+ *   runs a glue function of the active instance on a worker thread of its own (yield its
+ *   promise to wait for it); undefined when the work must stay on this thread. Never the
+ *   standby's: rayon binds its implicit global pool to the first thread that uses it (its
+ *   fallback where wasm cannot spawn threads), and in a fresh instance that must be the
+ *   program's thread, or the program's next parallel call waits for a side thread that
+ *   is gone (o1js's prover-index decode uses that pool)
  */
 
 /**
@@ -115,34 +119,33 @@ function srsMigration(field, curve) {
     },
     /** @returns {Generator<any, any, any>} */
     *transfer(ctx) {
-      // The whole-SRS calls are long: on side threads where there are some.
+      // The whole-SRS reads are long: on a side thread of the old instance where there is one.
       /**
-       * @param {'from' | 'to'} side
        * @param {string} name
        * @param {any[]} args
        * @returns {Generator<any, any, any>}
        */
-      function* call(side, name, args) {
-        const glue = side === 'from' ? ctx.from : ctx.to;
-        if (!ctx.offload) return glue[name](...args);
+      function* read(name, args) {
+        if (!ctx.offload) return ctx.from[name](...args);
         const crossing = args.map((a) => {
           const ptr = objectPtr(a);
           return ptr !== undefined ? { ptr, className: a.constructor.name } : { value: a };
         });
-        const result = yield ctx.offload(side, name, crossing);
-        return 'ptr' in result ? glue[result.className].__wrap(result.ptr) : result.value;
+        const result = yield ctx.offload(name, crossing);
+        return 'ptr' in result ? ctx.from[result.className].__wrap(result.ptr) : result.value;
       }
-      const points = yield* call('from', `caml_${field}_srs_get`, [ctx.inner]);
+      const points = yield* read(`caml_${field}_srs_get`, [ctx.inner]);
       const moved = new Uint32Array(points.length);
       for (let i = 0; i < points.length; i++) {
         moved[i] = movePoint(ctx, points[i]);
         if ((i & 1023) === 1023) yield;
       }
-      const srs = yield* call('to', `caml_${field}_srs_set`, [moved]);
+      const srs = ctx.to[`caml_${field}_srs_set`](moved);
+      yield;
       // points[0] is h; the rest are the g's, so the largest domain is their count.
       for (let size = 2; size < points.length; size *= 2) {
         if (ctx.from[`caml_${field}_srs_maybe_lagrange_commitment`](ctx.inner, size, 0) === undefined) continue;
-        const comms = yield* call('from', `caml_${field}_srs_get_lagrange_basis`, [ctx.inner, size]);
+        const comms = yield* read(`caml_${field}_srs_get_lagrange_basis`, [ctx.inner, size]);
         const bases = new Uint32Array(comms.length);
         for (let i = 0; i < comms.length; i++) {
           const comm = ctx.from[PolyComm].__wrap(comms[i]);
@@ -162,7 +165,8 @@ function srsMigration(field, curve) {
           bases[i] = new ctx.to[PolyComm](movedUnshifted, movedShifted).__destroy_into_raw();
           if ((i & 255) === 255) yield;
         }
-        yield* call('to', `caml_${field}_srs_set_lagrange_basis`, [srs, size, bases]);
+        ctx.to[`caml_${field}_srs_set_lagrange_basis`](srs, size, bases);
+        yield;
       }
       return srs;
     },
@@ -205,17 +209,10 @@ function indexMigration(field) {
       const srsRecord = srsArg && 'handle' in srsArg ? srsArg.handle : ctx.live(srsClass)[0];
       if (!srsRecord) throw new Error(`${field} prover index ${ctx.record.id}: no SRS to decode it with`);
       const srs = ctx.resolve(srsRecord);
-      if (ctx.offload) {
-        // Encoding and decoding take seconds for a real circuit: off the program's thread.
-        const index = { ptr: ctx.inner.__wbg_ptr, className: indexClass };
-        const bytes = /** @type {any} */ (yield ctx.offload('from', encode, [index])).value;
-        const made = /** @type {any} */ (yield ctx.offload('to', decode, [{ value: bytes }, { ptr: srs.__wbg_ptr, className: srsClass }]));
-        const moved = ctx.to[indexClass].__wrap(made.ptr);
-        const again = /** @type {any} */ (yield ctx.offload('to', encode, [{ ptr: made.ptr, className: indexClass }])).value;
-        checked.set(moved, same(bytes, again));
-        return moved;
-      }
-      const bytes = ctx.from[encode](ctx.inner);
+      // Encoding takes seconds for a real circuit: off the program's thread where it can be.
+      const bytes = ctx.offload
+        ? /** @type {any} */ (yield ctx.offload(encode, [{ ptr: ctx.inner.__wbg_ptr, className: indexClass }])).value
+        : ctx.from[encode](ctx.inner);
       yield;
       const moved = ctx.to[decode](bytes, srs);
       checked.set(moved, same(bytes, ctx.to[encode](moved)));
