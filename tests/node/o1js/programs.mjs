@@ -1,28 +1,39 @@
 // Real o1js programs that prove across swaps (issue: real programs survive swaps):
 // a recursive ZkProgram (base + SelfProof step), a multi-method ZkProgram whose methods
-// are proved one after another with a swap between each, and a SmartContract on a
-// local chain with proofs enabled. Run under the generated proxy (`node -r
-// <out>/register.cjs`); the runtime is what `require(<out>/register.cjs)` returns (the
-// documented way to reach it). Prints one JSON line per step.
-// Env: PROGRAM (recursive | methods | contract), O1JS (package to import), REGISTER
-// (path of register.cjs), CACHE_DIR (o1js prover-key cache; unset: Cache.None, a first
-// run), SWAPS (default 3), PROVE_AFTER (the swaps followed by a proof or transaction,
+// are proved one after another with a swap between each, a SmartContract on a local
+// chain with proofs enabled, and the one-line toy ZkProgram. Run under the generated
+// proxy (`node -r <out>/register.cjs`); the runtime is what `require(<out>/register.cjs)`
+// returns (the documented way to reach it). Without REGISTER the same steps run directly
+// on o1js (swaps are skipped): the baseline of `scripts/bench programs`. Prints one JSON
+// line per step; `sinceStartMs` is the time since the process started.
+// Env: PROGRAM (recursive | methods | contract | square), O1JS (package to import),
+// REGISTER (path of register.cjs), GLUE (without REGISTER: the glue o1js loads, to read
+// its wasm memory), CACHE_DIR (o1js prover-key cache; unset: Cache.None, a first run),
+// SWAPS (default 3), PROVE_AFTER (the swaps followed by a proof or transaction,
 // comma-separated, default every swap; the last swap is always followed by one).
 import { createRequire } from 'node:module';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { wasmReservations } from './reservations.mjs';
+import { squareProgram } from './square.mjs';
 
 const require = createRequire(import.meta.url);
 const o1js = await import(process.env.O1JS ?? 'o1js');
 const { ZkProgram, Field, SelfProof, verify, Cache, UInt64, Gadgets, Provable } = o1js;
 const proxy = process.env.REGISTER ? require(process.env.REGISTER) : undefined;
-const report = (step, detail = {}) => console.log(JSON.stringify({ step, ...detail }));
+const report = (step, detail = {}) => console.log(JSON.stringify({ step, ...detail, sinceStartMs: performance.now() }));
 const cache = process.env.CACHE_DIR ? Cache.FileSystem(process.env.CACHE_DIR) : Cache.None;
 const swaps = Number(process.env.SWAPS ?? 3);
 const proveAfter = new Set((process.env.PROVE_AFTER ?? '').split(',').filter(Boolean).map(Number));
 /** Whether swap `i` is followed by a proof (a swap after a swap moves the same state again). */
 const provesAfter = (i) => proveAfter.size === 0 || proveAfter.has(i) || i === swaps;
-const wasmBytes = () => proxy?.memoryBytes();
+/** The wasm memory of the glue o1js loaded (a direct run), read once o1js has loaded it. */
+const directMemory = () => {
+  const glue = process.env.GLUE && require.resolve(process.env.GLUE);
+  if (!glue) return undefined;
+  if (!require.cache[glue]) throw new Error(`GLUE=${glue} is not the glue o1js loaded`);
+  return require(glue).__wasm.memory.buffer.byteLength;
+};
+const wasmBytes = () => (proxy ? proxy.memoryBytes() : directMemory());
 
 /** Runs the collector `rounds` times, `ms` apart (finalizers free what o1js dropped). */
 const settle = async (rounds, ms) => {
@@ -131,6 +142,16 @@ if (program === 'recursive') {
     const proof = await timed(`proof-${name}`, async () => unwrap(await call()));
     report(`verify-${name}`, { ok: await verify(proof, verificationKey), afterSwap: i });
   }
+} else if (program === 'square') {
+  const Square = squareProgram(o1js);
+  const { verificationKey } = await timed('compile', () => Square.compile({ cache }));
+  const unwrap = (result) => result.proof ?? result;
+  for (let i = 0; i <= swaps; i++) {
+    if (i > 0) await swap(`swap-${i}`);
+    if (i > 0 && !provesAfter(i)) continue;
+    const proof = await timed(`proof-${i}`, async () => unwrap(await Square.check(Field((i + 3) ** 2), Field(i + 3))));
+    report(`verify-${i}`, { ok: await verify(proof, verificationKey), afterSwap: i });
+  }
 } else if (program === 'contract') {
   const { SmartContract, State, declareState, declareMethods, Mina, PrivateKey, AccountUpdate } = o1js;
   class Counter extends SmartContract {
@@ -178,6 +199,8 @@ if (program === 'recursive') {
     });
     report(`state-${updates}`, { count: zkapp.count.get().toString(), afterSwap: i });
   }
+} else {
+  throw new Error(`PROGRAM=${program}: not one of recursive, methods, contract, square`);
 }
 if (proxy) report('metrics', { text: proxy.metrics() });
 process.exit(0);
