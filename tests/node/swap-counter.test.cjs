@@ -292,6 +292,34 @@ test('a trap moves the live state to a fresh instance before the caller sees it;
   assert.equal(kept[0].increment(1), 8);
 });
 
+test('reading an object for verification traps the active instance: the swap fails and the program goes on in a fresh instance, state intact', async () => {
+  const shim = loadShim();
+  const runtime = shim.__wasmProxy;
+  const completed = [];
+  runtime.on('swap-complete', (result) => completed.push(result));
+  const kept = [new shim.Counter(3), new shim.Counter(10)];
+  kept[0].increment(4);
+  kept[1].value = 42;
+  const totals = kept.map((c) => shim.total(c));
+  const first = runtime.active;
+  // A reading that traps in this instance only, as an allocation in a full memory would
+  // (a panic leaves a wasm-bindgen object borrowed for good: the instance is undefined).
+  Object.defineProperty(first.exports.Counter.prototype, 'value', {
+    get() {
+      throw new WebAssembly.RuntimeError('unreachable');
+    },
+  });
+  await assert.rejects(runtime.swap(), (error) => error.name === 'SwapError' && error.stage === 'check' && /trapped while read/.test(error.message));
+  assert.equal(completed.length, 1, 'one recovery');
+  assert.equal(completed[0].cause, 'trap');
+  assert.equal(completed[0].from, first.id);
+  assert.notEqual(runtime.active, first, 'the trapped instance no longer serves');
+  assert.equal(completed[0].stale, 0);
+  assert.deepEqual(kept.map((c) => c.value), [7, 42]);
+  assert.deepEqual(kept.map((c) => shim.total(c)), totals);
+  assert.equal(kept[0].increment(1), 8);
+});
+
 test('an error the module throws is not a trap: no recovery, the same instance serves', () => {
   const shim = loadShim();
   const runtime = shim.__wasmProxy;

@@ -17,11 +17,15 @@ class MigrationError extends Error {
    * @param {'replay' | 'transfer' | 'check'} stage
    * @param {string} message
    * @param {unknown} [cause]
+   * @param {import('./log.cjs').HandleRecord} [activeTrap] set when the active instance
+   *   trapped: reading this handle's object there to verify its copy did. The active
+   *   instance is then as undefined as after any trap.
    */
-  constructor(stage, message, cause) {
+  constructor(stage, message, cause, activeTrap) {
     super(message, cause === undefined ? undefined : { cause });
     this.name = 'MigrationError';
     this.stage = stage;
+    this.activeTrap = activeTrap;
   }
 }
 
@@ -169,17 +173,20 @@ class Migration {
     const seq = this.log.seq;
     let before;
     let after;
-    try {
-      before = observe(this.from.exports, inner);
-    } catch (error) {
-      // What a trap left cannot always be read: the object stays unverified.
-      if (this.afterTrap && error instanceof wasmApi.RuntimeError) return;
-      throw new MigrationError('check', `observing ${record.className} #${record.id}: ${describe(error)}`, error);
-    }
+    // The standby's object first: a reading that panics (a reader that needs state the
+    // object lacks) fails the swap there, without touching the program's instance.
     try {
       after = observe(this.to.exports, moved);
     } catch (error) {
-      throw new MigrationError('check', `observing ${record.className} #${record.id}: ${describe(error)}`, error);
+      throw new MigrationError('check', `observing ${record.className} #${record.id} in the standby: ${describe(error)}`, error);
+    }
+    try {
+      before = observe(this.from.exports, inner);
+    } catch (error) {
+      const trap = error instanceof wasmApi.RuntimeError;
+      // What a trap left cannot always be read: the object stays unverified.
+      if (this.afterTrap && trap) return;
+      throw new MigrationError('check', `observing ${record.className} #${record.id}: ${describe(error)}`, error, trap ? record : undefined);
     }
     if (before !== after) {
       const birth = record.birth ? `${record.birth.op.className ? `${record.birth.op.className}.` : ''}${record.birth.op.name} (call #${record.birth.seq})` : 'an unlogged call';
@@ -415,6 +422,8 @@ class Migration {
         this.untransferable.add(record);
         return;
       }
+      // A trap here may be the standby's (full, say) or the original's: not told apart, so
+      // the active instance keeps serving, as before a swap.
       throw new MigrationError('transfer', `transferring ${record.className} #${record.id}: ${describe(error)}`, error);
     }
     if (moved === undefined) {

@@ -296,13 +296,16 @@ function derivedMigration(className, spec) {
   };
   if (!canTransfer) return migration;
   migration.transfer = (ctx) => {
-    const original = observe(ctx.from, ctx.inner);
+    /** @type {string | undefined} */
+    let original;
     /** @param {() => any} build */
     const attempt = (build) => {
       let moved;
       try {
         moved = build();
-        if (objectPtr(moved) && observe(ctx.to, moved) === original) return moved;
+        // The candidate is read first, then the original: a reading that panics fails in
+        // the standby and leaves the program's instance alone.
+        if (objectPtr(moved) && observe(ctx.to, moved) === (original ??= observe(ctx.from, ctx.inner))) return moved;
       } catch (error) {
         rethrowTrap(error);
       }

@@ -265,6 +265,17 @@ class Swapper {
         // Back to how the host left it: no pool (the module's own exit, so it can start one again).
         await Promise.resolve(from.exports.exitThreadPool?.()).catch(() => core.pools.terminate(from));
       }
+      if (error instanceof MigrationError && error.activeTrap) {
+        // Reading an object of the active instance trapped there: recover from it as from
+        // any trap, so that the program's next call runs on a fresh instance.
+        const failure = this.failed(error, stage, standby, 'the active instance trapped while read and is replaced');
+        try {
+          this.recover([error.activeTrap]);
+        } catch {
+          // Counted and told as `standby-failed`; the trapped instance stays active.
+        }
+        throw failure;
+      }
       throw this.failed(error, stage, standby, 'the active instance keeps serving');
     }
   }
