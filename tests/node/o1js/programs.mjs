@@ -135,6 +135,8 @@ if (program === 'recursive') {
     ['rotate', () => Bits.rotate(Gadgets.rotate64(x, 3, 'left'), x)],
     ['xor', () => Bits.xor(Gadgets.xor(x, y, 64), x, y)],
     ['and', () => Bits.and(Gadgets.and(x, y, 64), x, y)],
+    // And the first again, after a third swap: its prover index moved twice since it was used.
+    ['rotate-again', () => Bits.rotate(Gadgets.rotate64(y, 3, 'left'), y)],
   ];
   for (let i = 0; i < calls.length; i++) {
     if (i > 0) await swap(`swap-${i}`);
