@@ -260,14 +260,21 @@ test('the preload hook is how an app reaches the runtime (undefined with the kil
   assert.deepEqual(run({ WASM_PROXY_DISABLE: '1' }), { swap: 'undefined', same: true });
 });
 
-test('a trap moves the live state to a fresh instance before the caller sees it; the retry works there', () => {
+/** A fresh shim holding two counters (values 7 and 42), and the swaps it completes. */
+function twoCounters() {
   const shim = loadShim();
   const runtime = shim.__wasmProxy;
+  /** @type {any[]} */
   const completed = [];
   runtime.on('swap-complete', (result) => completed.push(result));
   const kept = [new shim.Counter(3), new shim.Counter(10)];
   kept[0].increment(4);
   kept[1].value = 42;
+  return { shim, runtime, completed, kept };
+}
+
+test('a trap moves the live state to a fresh instance before the caller sees it; the retry works there', () => {
+  const { shim, runtime, completed, kept } = twoCounters();
   // The fixture's allocator only bumps: its one page of memory holds 16,380 counters,
   // freed or not. Fill it with counters the program lets go of.
   const first = runtime.active.id;
@@ -293,13 +300,7 @@ test('a trap moves the live state to a fresh instance before the caller sees it;
 });
 
 test('reading an object for verification traps the active instance: the swap fails and the program goes on in a fresh instance, state intact', async () => {
-  const shim = loadShim();
-  const runtime = shim.__wasmProxy;
-  const completed = [];
-  runtime.on('swap-complete', (result) => completed.push(result));
-  const kept = [new shim.Counter(3), new shim.Counter(10)];
-  kept[0].increment(4);
-  kept[1].value = 42;
+  const { shim, runtime, completed, kept } = twoCounters();
   const totals = kept.map((c) => shim.total(c));
   const first = runtime.active;
   // A reading that traps in this instance only, as an allocation in a full memory would
