@@ -1,6 +1,6 @@
 // The `programs` section of scripts/bench: reads the JSON lines of each program's runs
 // (`<dir>/<program>-direct.jsonl`, `<dir>/<program>-proxy.jsonl`, both compiled from the
-// same warm prover-key cache, one swap then a proof) and prints the Markdown table of a
+// same warm prover-key cache, a swap then a proof) and prints the Markdown table of a
 // swap against a restart, with each goal of the o1js issue beside its ratio.
 // Usage: node bench/o1js-programs.cjs DIR
 'use strict';
